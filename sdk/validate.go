@@ -1,0 +1,169 @@
+package sdk
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Limits the API sets on a query.
+const (
+	MaxDimensions           = 2
+	MaxFilters              = 20
+	MaxClassifierDimensions = 2
+	MaxClassifierFilters    = 10
+)
+
+// ValidationError reports a request the SDK refused before sending it.
+// Field names the offending part in the request's JSON terms, such as
+// "filters[3].value".
+type ValidationError struct {
+	Field   string
+	Problem string
+}
+
+func (e *ValidationError) Error() string {
+	return "openrouter: invalid request: " + e.Field + ": " + e.Problem
+}
+
+// ValidateQuery checks a query against the rules of the API and returns
+// every violation, joined; errors.As finds each *ValidationError. It is
+// what QueryAnalytics runs before sending.
+func ValidateQuery(q *QueryRequest) error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, &ValidationError{Field: field, Problem: fmt.Sprintf(format, args...)})
+	}
+
+	if len(q.Metrics) == 0 {
+		bad("metrics", "at least one metric is required")
+	}
+	for i, m := range q.Metrics {
+		if strings.TrimSpace(m) == "" {
+			bad(fmt.Sprintf("metrics[%d]", i), "is empty")
+		}
+	}
+	if len(q.Dimensions) > MaxDimensions {
+		bad("dimensions", "at most %d allowed, got %d", MaxDimensions, len(q.Dimensions))
+	}
+	for i, d := range q.Dimensions {
+		if strings.TrimSpace(d) == "" {
+			bad(fmt.Sprintf("dimensions[%d]", i), "is empty")
+		}
+	}
+	if len(q.Filters) > MaxFilters {
+		bad("filters", "at most %d allowed, got %d", MaxFilters, len(q.Filters))
+	}
+	for i, f := range q.Filters {
+		errs = append(errs, checkFilter(fmt.Sprintf("filters[%d]", i), f.Field, f.Operator, f.Value, f.IncludeUnset)...)
+	}
+	if q.Granularity != "" && !q.Granularity.Valid() {
+		bad("granularity", "%q is not one of minute, hour, day, week, month", q.Granularity)
+	}
+	if q.Limit < 0 {
+		bad("limit", "must not be negative, got %d", q.Limit)
+	}
+	if q.GroupLimit < 0 {
+		bad("group_limit", "must not be negative, got %d", q.GroupLimit)
+	}
+	if q.OrderBy != (OrderBy{}) {
+		if q.OrderBy.Field == "" {
+			bad("order_by.field", "is required")
+		}
+		if !q.OrderBy.Direction.Valid() {
+			bad("order_by.direction", "%q is not asc or desc", q.OrderBy.Direction)
+		}
+	}
+	if tr := q.TimeRange; tr != (TimeRange{}) {
+		switch {
+		case tr.Start.IsZero():
+			bad("time_range.start", "is required")
+		case tr.End.IsZero():
+			bad("time_range.end", "is required")
+		case tr.Start.After(tr.End):
+			bad("time_range", "start %s is after end %s", tr.Start.Format("2006-01-02T15:04:05Z07:00"), tr.End.Format("2006-01-02T15:04:05Z07:00"))
+		}
+	}
+	if cd := q.ClassifierDimensions; cd.ClassifierId != (UUID{}) || len(cd.DimensionNames) > 0 || cd.IncludeNulls {
+		if cd.ClassifierId == (UUID{}) {
+			bad("classifier_dimensions.classifier_id", "is required")
+		}
+		if len(cd.DimensionNames) > MaxClassifierDimensions {
+			bad("classifier_dimensions.dimension_names", "at most %d allowed, got %d", MaxClassifierDimensions, len(cd.DimensionNames))
+		}
+	}
+	if cf := q.ClassifierFilters; cf.ClassifierId != (UUID{}) || len(cf.Filters) > 0 {
+		if cf.ClassifierId == (UUID{}) {
+			bad("classifier_filters.classifier_id", "is required")
+		}
+		if n := len(cf.Filters); n < 1 || n > MaxClassifierFilters {
+			bad("classifier_filters.filters", "between 1 and %d required, got %d", MaxClassifierFilters, n)
+		}
+		for i, f := range cf.Filters {
+			name := fmt.Sprintf("classifier_filters.filters[%d]", i)
+			if !f.Operator.Valid() {
+				bad(name+".operator", "%q is not one of eq, neq, in, not_in", f.Operator)
+				continue
+			}
+			errs = append(errs, checkFilter(name, f.Field, FilterOperator(f.Operator), f.Value, false)...)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkFilter checks one filter: a field, a known operator, and a value
+// whose shape (scalar or array) fits the operator.
+func checkFilter(name, field string, op FilterOperator, value FilterValue, includeUnset bool) []error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, &ValidationError{Field: name + field, Problem: fmt.Sprintf(format, args...)})
+	}
+	if strings.TrimSpace(field) == "" {
+		bad(".field", "is required")
+	}
+	if !op.Valid() {
+		bad(".operator", "%q is not one of eq, neq, in, not_in, gt, gte, lt, lte", op)
+		return errs
+	}
+	wantArray := op == OpIn || op == OpNotIn
+	switch shape := valueShape(value); {
+	case shape == shapeNone:
+		bad(".value", "is required (a string, a finite number, or an array of them)")
+	case wantArray && shape != shapeArray:
+		bad(".value", "operator %q takes an array, got a scalar", op)
+	case !wantArray && shape == shapeArray:
+		bad(".value", "operator %q takes a scalar, got an array", op)
+	}
+	if includeUnset && !wantArray {
+		bad(".include_unset", "applies only to in and not_in, not %q", op)
+	}
+	return errs
+}
+
+type shape int
+
+const (
+	shapeNone shape = iota
+	shapeScalar
+	shapeArray
+)
+
+// valueShape tells from a filter value's JSON whether it holds a scalar or
+// an array; an unset value (or one that failed to encode) has none.
+func valueShape(v FilterValue) shape {
+	raw, err := v.MarshalJSON()
+	if err != nil {
+		return shapeNone
+	}
+	s := strings.TrimSpace(string(raw))
+	switch {
+	case s == "" || s == "null":
+		return shapeNone
+	case s[0] == '[':
+		return shapeArray
+	case s[0] == '"' || s[0] == '-' || (s[0] >= '0' && s[0] <= '9'):
+		return shapeScalar
+	default:
+		return shapeNone
+	}
+}
