@@ -160,18 +160,26 @@ func (c *Client) sendWithRetry(ctx context.Context, req *http.Request, cfg Retry
 	b := cfg.Backoff.withDefaults()
 	cfg.Backoff = b
 	resp, err := backoff.Retry(ctx, op,
-		backoff.WithBackOff(&backoff.ExponentialBackOff{
+		backoff.WithBackOff(cappedBackOff{&backoff.ExponentialBackOff{
 			InitialInterval:     b.InitialInterval,
 			RandomizationFactor: jitter,
 			Multiplier:          b.Exponent,
 			MaxInterval:         b.MaxInterval,
-		}),
+		}}),
 		backoff.WithMaxElapsedTime(b.MaxElapsedTime),
 		backoff.WithNotify(func(err error, wait time.Duration) {
 			c.log(ctx, "openrouter: retrying", "path", req.URL.Path, "attempt", attempt, "wait", wait, "reason", err.Error())
 		}),
 	)
 	return unwrapAttempt(resp, err)
+}
+
+// cappedBackOff keeps the jittered wait within MaxInterval, which the
+// library's randomisation may otherwise pass by up to 25%.
+type cappedBackOff struct{ *backoff.ExponentialBackOff }
+
+func (b cappedBackOff) NextBackOff() time.Duration {
+	return min(b.ExponentialBackOff.NextBackOff(), b.MaxInterval)
 }
 
 // unwrapAttempt turns the last attempt's retryable status back into a
