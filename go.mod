@@ -1,6 +1,6 @@
 module github.com/a2d11fc8/openrouter-analytics-go
 
-go 1.26.8
+go 1.25.0
 
 require (
 	github.com/cenkalti/backoff/v5 v5.0.3
