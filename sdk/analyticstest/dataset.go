@@ -1,0 +1,303 @@
+package analyticstest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"time"
+)
+
+// member is one value of a dimension: the id filters take and the label
+// rows show.
+type member struct {
+	id    any // string or float64, as in a filter's JSON value
+	hash  string
+	label string
+}
+
+// dimension is a group-by column. When unsettable, member 0 stands for
+// "unset": such rows show null and match only include_unset.
+type dimension struct {
+	name, label string
+	members     []member
+	unsettable  bool
+}
+
+func strMembers(ids ...string) []member {
+	ms := make([]member, len(ids))
+	for i, id := range ids {
+		ms[i] = member{id: id, label: id}
+	}
+	return ms
+}
+
+func labelled(idLabel ...any) []member {
+	var ms []member
+	for i := 0; i < len(idLabel); i += 2 {
+		ms = append(ms, member{id: idLabel[i], label: idLabel[i+1].(string)})
+	}
+	return ms
+}
+
+var unset = member{label: ""}
+
+var models = []string{
+	"openai/gpt-4o", "anthropic/claude-3.5-sonnet", "google/gemini-2.0-flash-001", "openai/gpt-4o-mini",
+	"deepseek/deepseek-chat", "anthropic/claude-3.7-sonnet", "meta-llama/llama-3.3-70b-instruct", "google/gemini-2.5-pro",
+	"deepseek/deepseek-r1", "mistralai/mistral-large", "qwen/qwen-2.5-72b-instruct", "x-ai/grok-2",
+	"openai/o3-mini", "cohere/command-r-plus", "amazon/nova-pro-v1", "microsoft/phi-4",
+}
+
+// modelProviders says which providers serve each model, by index into providers.
+var modelProviders = [][]int{
+	{0, 1}, {2, 3, 4}, {5, 6}, {0, 1}, {7, 8, 9}, {2, 3, 4}, {8, 9, 10, 11}, {5, 6},
+	{7, 8, 9}, {12}, {8, 9, 11}, {13}, {0, 1}, {14, 3}, {3}, {1, 9},
+}
+
+var providers = labelled(
+	"openai", "OpenAI", "azure", "Azure", "anthropic", "Anthropic", "amazon-bedrock", "Amazon Bedrock",
+	"google-vertex", "Google Vertex", "google-ai-studio", "Google AI Studio", "vertex-fallback", "Google Vertex (fallback)",
+	"deepseek", "DeepSeek", "together", "Together", "deepinfra", "DeepInfra", "groq", "Groq", "fireworks", "Fireworks",
+	"mistral", "Mistral", "xai", "xAI", "cohere", "Cohere",
+)
+
+var apiKeys = func() []member {
+	names := []string{"Production", "Staging", "CI", "Batch jobs", "Research", "Mobile app", "Internal tools", "Legacy"}
+	ms := make([]member, len(names))
+	for i, n := range names {
+		sum := sha256.Sum256([]byte("analyticstest key " + n))
+		ms[i] = member{id: float64(501 + i), hash: hex.EncodeToString(sum[:]), label: n}
+	}
+	return ms
+}()
+
+// The dimensions, in catalog order; the indexes below name them.
+var dimensions = []dimension{
+	{name: "model", label: "Model", members: strMembers(models...)},
+	{name: "provider", label: "Provider", members: providers},
+	{name: "app", label: "App", unsettable: true, members: append([]member{unset}, labelled(
+		float64(1001), "Acme Chat", float64(1002), "CodePilot", float64(1003), "DocuMind", float64(1004), "Translatr",
+		float64(1005), "Support Bot", float64(1006), "ResearchKit", float64(1007), "Notes AI", float64(1008), "Quill",
+		float64(1009), "Agentic CLI", float64(1010), "Cloud Agent", float64(1011), "Sheet Helper", float64(1012), "VoiceLoop",
+	)...)},
+	{name: "api_key_id", label: "API key", members: apiKeys},
+	{name: "user", label: "User", unsettable: true, members: append([]member{unset}, func() []member {
+		ids := make([]string, 40)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("user_%02d", i+1)
+		}
+		return strMembers(ids...)
+	}()...)},
+	{name: "workspace", label: "Workspace", members: labelled(
+		"0b6c1f1e-2d3a-4b5c-8d7e-9f0a1b2c3d4e", "Default", "1c7d2e2f-3e4b-4c6d-9e8f-0a1b2c3d4e5f", "Research",
+		"2d8e3f30-4f5c-4d7e-af90-1b2c3d4e5f60", "Customer apps", "3e9f4041-506d-4e8f-b0a1-2c3d4e5f6071", "Sandbox",
+	)},
+	{name: "origin", label: "Origin", members: strMembers("api", "chatroom", "sdk-python", "sdk-typescript", "playground")},
+	{name: "country", label: "Country", members: strMembers("US", "DE", "GB", "IN", "FR", "JP", "BR", "CA", "NL", "KR", "SG", "AU", "ES", "SE", "IT")},
+	{name: "finish_reason", label: "Finish reason", unsettable: true, members: append([]member{unset}, strMembers("stop", "length", "tool_calls", "content_filter", "error")...)},
+}
+
+const (
+	dimModel = iota
+	dimProvider
+	dimApp
+	dimAPIKey
+	dimUser
+	dimWorkspace
+	dimOrigin
+	dimCountry
+	dimFinishReason
+)
+
+func dimensionByName(name string) (int, bool) {
+	for i, d := range dimensions {
+		if d.name == name {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// ClassifierID is the one custom classifier the fake knows. Its tags are
+// the classifier dimensions "topic" and "language", unset (null) for some
+// generations.
+const ClassifierID = "6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f"
+
+var classifierDims = []dimension{
+	{name: "topic", label: "Topic", unsettable: true, members: append([]member{unset}, strMembers("coding", "writing", "analysis", "chat", "translation")...)},
+	{name: "language", label: "Language", unsettable: true, members: append([]member{unset}, strMembers("en", "de", "es", "fr", "ja")...)},
+}
+
+// dataset is the synthetic generations, column by column, sorted by time.
+type dataset struct {
+	start  time.Time // first minute
+	end    time.Time // end of the last day
+	minute []uint32  // minutes since start
+	dims   [len9][]uint16
+	tags   [2][]uint16
+
+	promptTokens, completionTokens, reasoningTokens, cachedTokens []uint32
+	costMicros                                                    []uint64
+	latencyMs, ttftMs                                             []uint32
+	isError                                                       []bool
+}
+
+const len9 = 9
+
+func (d *dataset) len() int { return len(d.minute) }
+
+func (d *dataset) throughput(i int) float64 {
+	gen := float64(d.latencyMs[i]) - float64(d.ttftMs[i])
+	if gen <= 0 {
+		return 0
+	}
+	return float64(d.completionTokens[i]) / (gen / 1000)
+}
+
+// DataConfig shapes the synthetic data set.
+type DataConfig struct {
+	Rows int       // generations; default 100,000
+	Days int       // days covered; default 90
+	End  time.Time // end of the last day (exclusive); default 2025-06-30T00:00:00Z
+	Seed uint64    // default 1
+}
+
+func (c DataConfig) withDefaults() DataConfig {
+	if c.Rows <= 0 {
+		c.Rows = 100_000
+	}
+	if c.Days <= 0 {
+		c.Days = 90
+	}
+	if c.End.IsZero() {
+		c.End = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
+	}
+	c.End = c.End.UTC().Truncate(time.Minute)
+	if c.Seed == 0 {
+		c.Seed = 1
+	}
+	return c
+}
+
+var datasets sync.Map // DataConfig -> func() *dataset
+
+// datasetFor builds (once per process) the data set of a config.
+func datasetFor(c DataConfig) *dataset {
+	build, _ := datasets.LoadOrStore(c, sync.OnceValue(func() *dataset { return generate(c) }))
+	return build.(func() *dataset)()
+}
+
+// zipf returns weights 1, 1/2, 1/3, ... as cumulative sums for pick.
+func zipf(n int) []float64 {
+	cum := make([]float64, n)
+	total := 0.0
+	for i := range cum {
+		total += 1 / float64(i+1)
+		cum[i] = total
+	}
+	return cum
+}
+
+func pick(r *rand.Rand, cum []float64) int {
+	x := r.Float64() * cum[len(cum)-1]
+	i, _ := slices.BinarySearch(cum, x)
+	return min(i, len(cum)-1)
+}
+
+// modelPrices are USD per million prompt and completion tokens.
+var modelPrices = [][2]float64{
+	{2.5, 10}, {3, 15}, {0.1, 0.4}, {0.15, 0.6}, {0.27, 1.1}, {3, 15}, {0.12, 0.3}, {1.25, 10},
+	{0.55, 2.19}, {2, 6}, {0.13, 0.4}, {2, 10}, {1.1, 4.4}, {2.5, 10}, {0.8, 3.2}, {0.07, 0.14},
+}
+
+func generate(c DataConfig) *dataset {
+	r := rand.New(rand.NewPCG(c.Seed, 0x5eed_a11a_1e7c5))
+	n := c.Rows
+	d := &dataset{start: c.End.AddDate(0, 0, -c.Days), end: c.End}
+	span := uint32(c.Days * 24 * 60)
+	d.minute = make([]uint32, n)
+	for i := range d.minute {
+		d.minute[i] = r.Uint32N(span)
+	}
+	slices.Sort(d.minute)
+	for k := range d.dims {
+		d.dims[k] = make([]uint16, n)
+	}
+	for k := range d.tags {
+		d.tags[k] = make([]uint16, n)
+	}
+	d.promptTokens = make([]uint32, n)
+	d.completionTokens = make([]uint32, n)
+	d.reasoningTokens = make([]uint32, n)
+	d.cachedTokens = make([]uint32, n)
+	d.costMicros = make([]uint64, n)
+	d.latencyMs = make([]uint32, n)
+	d.ttftMs = make([]uint32, n)
+	d.isError = make([]bool, n)
+
+	weights := make([][]float64, len(dimensions))
+	for k, dim := range dimensions {
+		weights[k] = zipf(len(dim.members))
+	}
+	tagWeights := [2][]float64{zipf(len(classifierDims[0].members)), zipf(len(classifierDims[1].members))}
+	for i := range n {
+		m := pick(r, weights[dimModel])
+		d.dims[dimModel][i] = uint16(m)
+		ps := modelProviders[m]
+		d.dims[dimProvider][i] = uint16(ps[r.IntN(len(ps))])
+		for _, k := range []int{dimAPIKey, dimWorkspace, dimOrigin, dimCountry} {
+			d.dims[k][i] = uint16(pick(r, weights[k]))
+		}
+		if r.Float64() < 0.85 { // most generations come from an app
+			d.dims[dimApp][i] = uint16(1 + pick(r, weights[dimApp][:len(weights[dimApp])-1]))
+		}
+		if r.Float64() < 0.7 {
+			d.dims[dimUser][i] = uint16(1 + pick(r, weights[dimUser][:len(weights[dimUser])-1]))
+		}
+		for k := range d.tags {
+			if r.Float64() < 0.9 {
+				d.tags[k][i] = uint16(1 + pick(r, tagWeights[k][:len(tagWeights[k])-1]))
+			}
+		}
+
+		prompt := uint32(math.Exp(r.NormFloat64()*0.9+6.5)) + 1
+		completion := uint32(math.Exp(r.NormFloat64()*0.8+5.5)) + 1
+		var reasoning uint32
+		if name := models[m]; name == "deepseek/deepseek-r1" || name == "openai/o3-mini" {
+			reasoning = completion * uint32(2+r.IntN(4))
+		}
+		var cached uint32
+		if r.Float64() < 0.3 {
+			cached = prompt / uint32(2+r.IntN(3))
+		}
+		failed := r.Float64() < 0.02+0.01*float64(m%3)
+		switch {
+		case failed:
+			d.dims[dimFinishReason][i] = 5 // error
+			completion, reasoning = 0, 0
+		case r.Float64() < 0.03:
+			d.dims[dimFinishReason][i] = 0 // unset
+		default:
+			d.dims[dimFinishReason][i] = uint16(1 + pick(r, []float64{10, 11, 13, 13.1}))
+		}
+		price := modelPrices[m]
+		cost := (float64(prompt)*price[0] + float64(completion+reasoning)*price[1]) // micro-USD
+		tps := 40 + 20*float64(m%6) + r.NormFloat64()*8
+		ttft := uint32(150 + 60*float64(m%5) + math.Abs(r.NormFloat64())*120)
+		latency := ttft + uint32(float64(completion+reasoning)/max(tps, 5)*1000)
+
+		d.promptTokens[i] = prompt
+		d.completionTokens[i] = completion
+		d.reasoningTokens[i] = reasoning
+		d.cachedTokens[i] = cached
+		d.costMicros[i] = uint64(math.Round(cost))
+		d.ttftMs[i] = ttft
+		d.latencyMs[i] = latency
+		d.isError[i] = failed
+	}
+	return d
+}

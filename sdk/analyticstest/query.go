@@ -1,0 +1,513 @@
+package analyticstest
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+)
+
+// Limits of the query engine, as the real service documents them.
+const (
+	DefaultLimit           = 1000
+	DefaultTimeSeriesLimit = 10_000 // the raised default for a time series with dimensions and no group_limit
+)
+
+// badQuery is a query the service refuses with 400; its text names the
+// offending part.
+type badQuery string
+
+func (e badQuery) Error() string { return string(e) }
+
+func badf(format string, args ...any) error { return badQuery(fmt.Sprintf(format, args...)) }
+
+// column is a group-by column: a dimension of the data set or a classifier tag.
+type column struct {
+	dim    *dimension
+	values []uint16
+	null   bool // unset values are grouped (as null) rather than dropped
+}
+
+// groupKey identifies a result row: a time bucket and up to four columns.
+type groupKey struct {
+	bucket int64
+	cols   [4]uint16
+}
+
+type group struct {
+	key   groupKey
+	count float64
+	sums  []float64
+	vals  []float64 // metric values, after sums or averages
+}
+
+// run executes q over d. It returns badQuery errors for 400s.
+func run(d *dataset, q *sdk.QueryRequest) (*sdk.QueryResult, error) {
+	started := time.Now()
+	var warnings []string
+
+	// Metrics: the requested ones, and request_count for ordering.
+	metricIdx := make([]int, 0, len(q.Metrics)+1)
+	for _, name := range q.Metrics {
+		i, ok := metricByName(name)
+		if !ok {
+			return nil, badf("unknown metric %q", name)
+		}
+		metricIdx = append(metricIdx, i)
+	}
+	requestCount, _ := metricByName("request_count")
+	countSlot := slices.Index(metricIdx, requestCount)
+	if countSlot < 0 {
+		countSlot = len(metricIdx)
+		metricIdx = append(metricIdx, requestCount)
+	}
+
+	// Group-by columns: dimensions, then classifier dimensions.
+	var cols []column
+	var colNames []string
+	for _, name := range q.Dimensions {
+		k, ok := dimensionByName(name)
+		if !ok {
+			return nil, badf("unknown dimension %q", name)
+		}
+		cols = append(cols, column{dim: &dimensions[k], values: d.dims[k], null: true})
+		colNames = append(colNames, name)
+	}
+	if cd := q.ClassifierDimensions; cd.ClassifierId != (sdk.UUID{}) {
+		if cd.ClassifierId.String() != ClassifierID {
+			return nil, badf("unknown classifier %q", cd.ClassifierId)
+		}
+		for _, name := range cd.DimensionNames {
+			k := slices.IndexFunc(classifierDims, func(c dimension) bool { return c.name == name })
+			if k < 0 {
+				return nil, badf("unknown classifier dimension %q", name)
+			}
+			cols = append(cols, column{dim: &classifierDims[k], values: d.tags[k], null: cd.IncludeNulls})
+			colNames = append(colNames, name)
+		}
+	}
+
+	// Rows in the time range.
+	first, last := 0, d.len()
+	if tr := q.TimeRange; !tr.Start.IsZero() || !tr.End.IsZero() {
+		if tr.Start.After(tr.End) {
+			return nil, badf("time_range: start %s is after end %s", tr.Start.Format(time.RFC3339), tr.End.Format(time.RFC3339))
+		}
+		lo := minuteOf(d, tr.Start)
+		hi := minuteOf(d, tr.End)
+		first, _ = slices.BinarySearch(d.minute, uint32(max(lo, 0)))
+		last, _ = slices.BinarySearch(d.minute, uint32(min(max(hi, 0), math.MaxUint32)))
+		if hi < 0 {
+			last = 0
+		}
+	}
+
+	// Filters become per-row predicates.
+	var preds []func(i int) bool
+	for n, f := range q.Filters {
+		p, warn, err := compileFilter(d, fmt.Sprintf("filters[%d]", n), f.Field, f.Operator, f.Value, f.IncludeUnset)
+		if err != nil {
+			return nil, err
+		}
+		preds = append(preds, p)
+		warnings = append(warnings, warn...)
+	}
+	if cf := q.ClassifierFilters; cf.ClassifierId != (sdk.UUID{}) {
+		if cf.ClassifierId.String() != ClassifierID {
+			return nil, badf("unknown classifier %q", cf.ClassifierId)
+		}
+		for n, f := range cf.Filters {
+			name := fmt.Sprintf("classifier_filters.filters[%d]", n)
+			k := slices.IndexFunc(classifierDims, func(c dimension) bool { return c.name == f.Field })
+			if k < 0 {
+				return nil, badf("%s: unknown classifier dimension %q", name, f.Field)
+			}
+			p, warn, err := compileMemberFilter(&classifierDims[k], d.tags[k], name, sdk.FilterOperator(f.Operator), f.Value, false)
+			if err != nil {
+				return nil, err
+			}
+			preds = append(preds, p)
+			warnings = append(warnings, warn...)
+		}
+	}
+
+	bucketOf, err := bucketer(d, q.Granularity)
+	if err != nil {
+		return nil, err
+	}
+
+	// Scan and aggregate.
+	index := make(map[groupKey]int)
+	var groups []group
+rows:
+	for i := first; i < last; i++ {
+		for _, p := range preds {
+			if !p(i) {
+				continue rows
+			}
+		}
+		var key groupKey
+		for c, col := range cols {
+			v := col.values[i]
+			if v == 0 && col.dim.unsettable && !col.null {
+				continue rows
+			}
+			key.cols[c] = v
+		}
+		if bucketOf != nil {
+			key.bucket = bucketOf(i)
+		}
+		g, ok := index[key]
+		if !ok {
+			g = len(groups)
+			index[key] = g
+			groups = append(groups, group{key: key, sums: make([]float64, len(metricIdx))})
+		}
+		gr := &groups[g]
+		gr.count++
+		for s, m := range metricIdx {
+			gr.sums[s] += metrics[m].value(d, i)
+		}
+	}
+	for g := range groups {
+		gr := &groups[g]
+		gr.vals = make([]float64, len(metricIdx))
+		for s, m := range metricIdx {
+			v := gr.sums[s]
+			if metrics[m].info.IsRate {
+				v /= gr.count
+			}
+			gr.vals[s] = math.Round(v*1e6) / 1e6
+		}
+	}
+
+	// Order.
+	less, err := ordering(q, countSlot, cols, colNames)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(groups, less)
+
+	// group_limit, then limit.
+	truncated := false
+	timeSeries := q.Granularity != "" && len(cols) > 0
+	if len(cols) > 0 {
+		groupLimit := q.GroupLimit
+		if groupLimit == 0 && timeSeries {
+			groupLimit = math.MaxInt // auto: never cut a combination's time buckets
+		}
+		if groupLimit > 0 {
+			kept := groups[:0]
+			perCombo := make(map[[4]uint16]int)
+			for _, g := range groups {
+				if perCombo[g.key.cols] < groupLimit {
+					perCombo[g.key.cols]++
+					kept = append(kept, g)
+				} else {
+					truncated = true
+				}
+			}
+			groups = kept
+		}
+	}
+	limit := q.Limit
+	if limit == 0 {
+		limit = DefaultLimit
+		if timeSeries && q.GroupLimit == 0 {
+			limit = DefaultTimeSeriesLimit
+		}
+	}
+	if len(groups) > limit {
+		groups, truncated = groups[:limit], true
+	}
+
+	// Rows.
+	dateKey := "date__" + string(q.Granularity)
+	out := make([]sdk.Row, len(groups))
+	for r, g := range groups {
+		row := make(sdk.Row, len(cols)+len(q.Metrics)+1)
+		for c, col := range cols {
+			if m := col.dim.members[g.key.cols[c]]; col.dim.unsettable && g.key.cols[c] == 0 {
+				row[colNames[c]] = nil
+			} else {
+				row[colNames[c]] = m.label
+			}
+		}
+		if bucketOf != nil {
+			row[dateKey] = time.Unix(g.key.bucket*60, 0).UTC().Format("2006-01-02T15:04:05.000Z")
+		}
+		for s, name := range q.Metrics {
+			row[name] = g.vals[s]
+		}
+		out[r] = row
+	}
+	elapsed := float64(time.Since(started).Microseconds()) / 1000
+	return &sdk.QueryResult{
+		Data:     out,
+		Metadata: sdk.QueryMetadata{QueryTimeMs: elapsed, RowCount: len(out), Truncated: truncated},
+		Warnings: warnings,
+		CachedAt: float64(d.end.UnixMilli()),
+	}, nil
+}
+
+// minuteOf is t's minute offset from the data set's start, rounded up so
+// that a range [start, end) keeps the generations at or after start.
+func minuteOf(d *dataset, t time.Time) int64 {
+	m := t.Sub(d.start)
+	whole := int64(m / time.Minute)
+	if m%time.Minute > 0 {
+		whole++
+	}
+	return whole
+}
+
+// bucketer returns the time bucket of each row in absolute Unix minutes,
+// or nil without a granularity.
+func bucketer(d *dataset, g sdk.Granularity) (func(i int) int64, error) {
+	base := d.start.Unix() / 60
+	switch g {
+	case "":
+		return nil, nil
+	case sdk.GranularityMinute:
+		return func(i int) int64 { return base + int64(d.minute[i]) }, nil
+	case sdk.GranularityHour:
+		return func(i int) int64 { m := base + int64(d.minute[i]); return m - m%60 }, nil
+	case sdk.GranularityDay:
+		return func(i int) int64 { m := base + int64(d.minute[i]); return m - m%1440 }, nil
+	case sdk.GranularityWeek:
+		return func(i int) int64 {
+			day := (base + int64(d.minute[i])) / 1440
+			monday := day - (day+3)%7 // 1970-01-01 was a Thursday
+			return monday * 1440
+		}, nil
+	case sdk.GranularityMonth:
+		return func(i int) int64 {
+			t := time.Unix((base+int64(d.minute[i]))*60, 0).UTC()
+			return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC).Unix() / 60
+		}, nil
+	default:
+		return nil, badf("unknown granularity %q", g)
+	}
+}
+
+// ordering builds the row order: the requested one, then the date, the
+// columns and request_count as tie-breakers, so that every run sorts alike.
+func ordering(q *sdk.QueryRequest, countSlot int, cols []column, colNames []string) (func(a, b group) int, error) {
+	byDate := func(a, b group) int { return cmp.Compare(a.key.bucket, b.key.bucket) }
+	byCols := func(a, b group) int {
+		for c, col := range cols {
+			if r := cmp.Compare(col.dim.members[a.key.cols[c]].label, col.dim.members[b.key.cols[c]].label); r != 0 {
+				return r
+			}
+		}
+		return 0
+	}
+	byMetric := func(slot int) func(a, b group) int {
+		return func(a, b group) int { return cmp.Compare(a.vals[slot], b.vals[slot]) }
+	}
+	var primary func(a, b group) int
+	desc := true
+	switch ob := q.OrderBy; {
+	case ob.Field == "":
+		if q.Granularity != "" {
+			primary, desc = byDate, false
+		} else {
+			primary = byMetric(0)
+		}
+	case ob.Field == "date":
+		if q.Granularity == "" {
+			return nil, badf("order_by.field \"date\" needs a granularity")
+		}
+		primary, desc = byDate, ob.Direction == sdk.Desc
+	default:
+		desc = ob.Direction == sdk.Desc
+		if slot := slices.Index(q.Metrics, ob.Field); slot >= 0 {
+			primary = byMetric(slot)
+		} else if ob.Field == "request_count" {
+			primary = byMetric(countSlot)
+		} else if c := slices.Index(colNames, ob.Field); c >= 0 {
+			primary = func(a, b group) int {
+				return cmp.Compare(cols[c].dim.members[a.key.cols[c]].label, cols[c].dim.members[b.key.cols[c]].label)
+			}
+		} else {
+			return nil, badf("order_by.field %q is not a requested metric, request_count, a requested dimension or date", ob.Field)
+		}
+	}
+	return func(a, b group) int {
+		r := primary(a, b)
+		if desc {
+			r = -r
+		}
+		if r != 0 {
+			return r
+		}
+		if r := byDate(a, b); r != 0 {
+			return r
+		}
+		if r := byCols(a, b); r != 0 {
+			return r
+		}
+		return -byMetric(countSlot)(a, b)
+	}, nil
+}
+
+// compileFilter turns one filter into a predicate over rows: on a
+// dimension (by member id) or on a metric (by each generation's value).
+func compileFilter(d *dataset, name, field string, op sdk.FilterOperator, value sdk.FilterValue, includeUnset bool) (func(int) bool, []string, error) {
+	if k, ok := dimensionByName(field); ok {
+		return compileMemberFilter(&dimensions[k], d.dims[k], name, op, value, includeUnset)
+	}
+	if m, ok := metricByName(field); ok {
+		vals, err := filterValues(name, op, value)
+		if err != nil {
+			return nil, nil, err
+		}
+		nums := make([]float64, len(vals))
+		for i, v := range vals {
+			f, ok := v.(float64)
+			if !ok {
+				return nil, nil, badf("%s: metric %q takes numbers, got %q", name, field, v)
+			}
+			nums[i] = f
+		}
+		get := metrics[m].value
+		return func(i int) bool { return matchNumber(op, get(d, i), nums) }, nil, nil
+	}
+	return nil, nil, badf("%s: unknown filter field %q", name, field)
+}
+
+// compileMemberFilter resolves a filter's values to members once, so that
+// the scan only indexes a table.
+func compileMemberFilter(dim *dimension, column []uint16, name string, op sdk.FilterOperator, value sdk.FilterValue, includeUnset bool) (func(int) bool, []string, error) {
+	vals, err := filterValues(name, op, value)
+	if err != nil {
+		return nil, nil, err
+	}
+	var warnings []string
+	allowed := make([]bool, len(dim.members))
+	switch op {
+	case sdk.OpEq, sdk.OpIn, sdk.OpNeq, sdk.OpNotIn:
+		hit := make([]bool, len(dim.members))
+		for _, v := range vals {
+			found := false
+			for m, mem := range dim.members {
+				if dim.unsettable && m == 0 {
+					continue
+				}
+				if sameID(mem, v) {
+					hit[m], found = true, true
+				}
+			}
+			if !found {
+				warnings = append(warnings, fmt.Sprintf("%s: %s value %s matched no known %s", name, dim.name, quote(v), dim.name))
+			}
+		}
+		negate := op == sdk.OpNeq || op == sdk.OpNotIn
+		for m := range allowed {
+			allowed[m] = hit[m] != negate
+		}
+	default:
+		for m, mem := range dim.members {
+			if dim.unsettable && m == 0 {
+				continue
+			}
+			c, ok := compareID(mem.id, vals[0])
+			if !ok {
+				return nil, nil, badf("%s: %s ids are %s, cannot compare with %s", name, dim.name, kindOf(mem.id), quote(vals[0]))
+			}
+			allowed[m] = matchOrder(op, c)
+		}
+	}
+	if dim.unsettable {
+		// Unset rows never match a comparison, except through include_unset.
+		allowed[0] = includeUnset && (op == sdk.OpIn || op == sdk.OpNotIn)
+	}
+	return func(i int) bool { return allowed[column[i]] }, warnings, nil
+}
+
+// filterValues decodes a filter's value: one scalar, or the array's items.
+func filterValues(name string, op sdk.FilterOperator, value sdk.FilterValue) ([]any, error) {
+	raw, err := value.MarshalJSON()
+	if err != nil {
+		return nil, badf("%s.value: %v", name, err)
+	}
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, badf("%s.value: %v", name, err)
+	}
+	list, isList := v.([]any)
+	wantList := op == sdk.OpIn || op == sdk.OpNotIn
+	switch {
+	case wantList && !isList:
+		return nil, badf("%s.value: operator %q takes an array", name, op)
+	case !wantList && isList:
+		return nil, badf("%s.value: operator %q takes a scalar", name, op)
+	case isList:
+		return list, nil
+	default:
+		return []any{v}, nil
+	}
+}
+
+func sameID(m member, v any) bool {
+	if m.id == v {
+		return true
+	}
+	s, ok := v.(string)
+	return ok && m.hash != "" && strings.EqualFold(m.hash, s)
+}
+
+func compareID(id, v any) (int, bool) {
+	switch a := id.(type) {
+	case string:
+		b, ok := v.(string)
+		return strings.Compare(a, b), ok
+	case float64:
+		b, ok := v.(float64)
+		return cmp.Compare(a, b), ok
+	}
+	return 0, false
+}
+
+func matchOrder(op sdk.FilterOperator, c int) bool {
+	switch op {
+	case sdk.OpGt:
+		return c > 0
+	case sdk.OpGte:
+		return c >= 0
+	case sdk.OpLt:
+		return c < 0
+	default: // lte
+		return c <= 0
+	}
+}
+
+func matchNumber(op sdk.FilterOperator, x float64, vals []float64) bool {
+	switch op {
+	case sdk.OpEq, sdk.OpIn:
+		return slices.Contains(vals, x)
+	case sdk.OpNeq, sdk.OpNotIn:
+		return !slices.Contains(vals, x)
+	default:
+		return matchOrder(op, cmp.Compare(x, vals[0]))
+	}
+}
+
+func kindOf(v any) string {
+	if _, ok := v.(float64); ok {
+		return "numbers"
+	}
+	return "strings"
+}
+
+func quote(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,408 @@
+package analyticstest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/openapi"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+)
+
+// Keys the fake knows by default.
+const (
+	// ManagementKey is accepted on every endpoint.
+	ManagementKey = "sk-or-v1-analyticstest-management"
+	// OrdinaryKey is a valid key that is not a management key: 403.
+	OrdinaryKey = "sk-or-v1-analyticstest-ordinary"
+)
+
+// Request is one request the fake received.
+type Request struct {
+	Method string
+	Path   string
+	Header http.Header
+	Body   []byte
+}
+
+// Option configures the fake.
+type Option func(*Handler)
+
+// WithManagementKeys replaces the accepted management keys (by default
+// ManagementKey). Any key that is neither management nor ordinary gets 401.
+func WithManagementKeys(keys ...string) Option {
+	return func(h *Handler) {
+		h.management = map[string]bool{}
+		for _, k := range keys {
+			h.management[k] = true
+		}
+	}
+}
+
+// WithOrdinaryKeys adds keys that are valid but not management keys: 403.
+func WithOrdinaryKeys(keys ...string) Option {
+	return func(h *Handler) {
+		for _, k := range keys {
+			h.ordinary[k] = true
+		}
+	}
+}
+
+// WithData shapes the synthetic data set.
+func WithData(c DataConfig) Option { return func(h *Handler) { h.data = c.withDefaults() } }
+
+// WithViolationHandler is called with every response the fake sent that
+// breaks the spec (a bug in the fake). NewServer fails the test.
+func WithViolationHandler(f func(error)) Option { return func(h *Handler) { h.onViolation = f } }
+
+// Handler is the fake API as an http.Handler, for those who mount it
+// themselves. It serves /analytics/meta and /analytics/query, with or
+// without the /api/v1 prefix.
+type Handler struct {
+	management, ordinary map[string]bool
+	data                 DataConfig
+	onViolation          func(error)
+
+	mu     sync.Mutex
+	script []Fault
+	seen   []Request
+}
+
+// NewHandler makes the fake API.
+func NewHandler(opts ...Option) *Handler {
+	h := &Handler{
+		management: map[string]bool{ManagementKey: true},
+		ordinary:   map[string]bool{OrdinaryKey: true},
+		data:       DataConfig{}.withDefaults(),
+	}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
+}
+
+// Script queues faults, served one a request, in order, before normal
+// service resumes.
+func (h *Handler) Script(faults ...Fault) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.script = append(h.script, faults...)
+}
+
+// Requests returns every request received so far, in order.
+func (h *Handler) Requests() []Request {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]Request(nil), h.seen...)
+}
+
+// Query runs a query directly on the fake's data set, without HTTP: the
+// known answer to compare a client's result with.
+func (h *Handler) Query(q sdk.QueryRequest) (*sdk.QueryResult, error) {
+	return run(datasetFor(h.data), &q)
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return
+	}
+	h.mu.Lock()
+	h.seen = append(h.seen, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+	var fault *Fault
+	if len(h.script) > 0 {
+		fault = &h.script[0]
+		h.script = h.script[1:]
+	}
+	h.mu.Unlock()
+
+	normal := sync.OnceValues(func() (int, []byte) { return h.respond(r, body) })
+	respond := func() (int, http.Header, []byte) {
+		status, out := normal()
+		return status, http.Header{"Content-Type": {"application/json"}}, out
+	}
+	if fault != nil && !h.serveFault(w, r, *fault, respond) {
+		return
+	}
+	status, header, out := respond()
+	for k, v := range header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(status)
+	_, _ = w.Write(out)
+}
+
+// respond serves a request normally: route, authenticate, validate
+// against the spec, execute, and check the response against the spec.
+func (h *Handler) respond(r *http.Request, body []byte) (int, []byte) {
+	spec, err := loadSpec()
+	if err != nil {
+		return errorBody(http.StatusInternalServerError, err.Error())
+	}
+	path := strings.TrimPrefix(r.URL.Path, "/api/v1")
+	route := spec.routes[path]
+	switch {
+	case route == nil:
+		return errorBody(http.StatusNotFound, "no route "+path)
+	case route.Method != r.Method:
+		return errorBody(http.StatusMethodNotAllowed, r.Method+" "+path)
+	}
+	if status, msg := h.authenticate(r); status != 0 {
+		return errorBody(status, msg)
+	}
+
+	req := r.Clone(r.Context())
+	req.URL.Path = path
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	input := &openapi3filter.RequestValidationInput{Request: req, Route: route, Options: spec.options}
+	status, out := h.execute(r.Context(), input, body)
+	h.checkResponse(r.Context(), input, status, out)
+	return status, out
+}
+
+func (h *Handler) execute(ctx context.Context, input *openapi3filter.RequestValidationInput, body []byte) (int, []byte) {
+	if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
+		return invalidRequest(violations(err)...)
+	}
+	switch input.Route.Operation.OperationID {
+	case "getAnalyticsMeta":
+		return jsonBody(http.StatusOK, struct {
+			Data sdk.AnalyticsMeta `json:"data"`
+		}{catalog()})
+	default:
+		var q sdk.QueryRequest
+		if err := json.Unmarshal(body, &q); err != nil {
+			return invalidRequest(err.Error())
+		}
+		res, err := run(datasetFor(h.data), &q)
+		var bad badQuery
+		if errors.As(err, &bad) {
+			return invalidRequest(bad.Error())
+		}
+		if err != nil {
+			return errorBody(http.StatusInternalServerError, err.Error())
+		}
+		return jsonBody(http.StatusOK, struct {
+			Data *sdk.QueryResult `json:"data"`
+		}{res})
+	}
+}
+
+// authenticate answers 401 for a missing, malformed or unknown bearer key
+// and 403 for an ordinary key.
+func (h *Handler) authenticate(r *http.Request) (int, string) {
+	auth := r.Header.Get("Authorization")
+	key, ok := strings.CutPrefix(auth, "Bearer ")
+	switch {
+	case auth == "":
+		return http.StatusUnauthorized, ""
+	case !ok || strings.TrimSpace(key) == "":
+		return http.StatusUnauthorized, "Malformed Authorization header: expected a bearer token"
+	case h.ordinary[key]:
+		return http.StatusForbidden, ""
+	case !h.management[key]:
+		return http.StatusUnauthorized, "Invalid API key"
+	}
+	return 0, ""
+}
+
+func (h *Handler) checkResponse(ctx context.Context, input *openapi3filter.RequestValidationInput, status int, body []byte) {
+	spec, _ := loadSpec()
+	out := &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: input,
+		Status:                 status,
+		Header:                 http.Header{"Content-Type": {"application/json"}},
+		Options:                spec.responseOptions,
+	}
+	out.SetBodyBytes(body)
+	if err := openapi3filter.ValidateResponse(ctx, out); err != nil && h.onViolation != nil {
+		h.onViolation(fmt.Errorf("%s %d: %w", input.Route.Operation.OperationID, status, err))
+	}
+}
+
+// The documented messages of the error statuses.
+var messages = map[int]string{
+	http.StatusBadRequest:          "Invalid request parameters",
+	http.StatusUnauthorized:        "Missing Authentication header",
+	http.StatusForbidden:           "Only management keys can perform this operation",
+	http.StatusRequestTimeout:      "Operation timed out. Please try again later.",
+	http.StatusInternalServerError: "Internal Server Error",
+}
+
+type errorDetail struct {
+	Code     int            `json:"code"`
+	Message  string         `json:"message"`
+	Metadata map[string]any `json:"metadata"`
+}
+
+type errorResponse struct {
+	Error              errorDetail    `json:"error"`
+	UserID             *string        `json:"user_id"`
+	OpenRouterMetadata map[string]any `json:"openrouter_metadata"`
+}
+
+// errorBody is the documented error body; msg, when set, replaces the
+// status's usual message.
+func errorBody(status int, msg string) (int, []byte) {
+	return errorBodyWith(status, msg, map[string]any{})
+}
+
+func errorBodyWith(status int, msg string, metadata map[string]any) (int, []byte) {
+	if msg == "" {
+		msg = messages[status]
+	}
+	if msg == "" {
+		msg = http.StatusText(status)
+	}
+	return jsonBody(status, errorResponse{Error: errorDetail{Code: status, Message: msg, Metadata: metadata}})
+}
+
+// invalidRequest is a 400 naming every violation.
+func invalidRequest(problems ...string) (int, []byte) {
+	return errorBodyWith(http.StatusBadRequest,
+		messages[http.StatusBadRequest]+": "+strings.Join(problems, "; "),
+		map[string]any{"violations": problems})
+}
+
+func writeError(w http.ResponseWriter, status int, msg string) {
+	status, body := errorBody(status, msg)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func jsonBody(status int, v any) (int, []byte) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return errorBody(http.StatusInternalServerError, err.Error())
+	}
+	return status, b
+}
+
+// violations flattens kin-openapi's errors into one line each.
+func violations(err error) []string {
+	var multi openapi3.MultiError
+	if errors.As(err, &multi) {
+		var out []string
+		for _, e := range multi {
+			out = append(out, violations(e)...)
+		}
+		return out
+	}
+	var re *openapi3filter.RequestError
+	if errors.As(err, &re) {
+		var se *openapi3.SchemaError
+		if errors.As(re.Err, &se) {
+			where := strings.Join(se.JSONPointer(), ".")
+			if where == "" {
+				where = "body"
+			}
+			return []string{where + ": " + se.Reason}
+		}
+		if re.Err != nil {
+			var inner openapi3.MultiError
+			if errors.As(re.Err, &inner) {
+				return violations(inner)
+			}
+		}
+	}
+	var se *openapi3.SchemaError
+	if errors.As(err, &se) {
+		return []string{strings.Join(se.JSONPointer(), ".") + ": " + se.Reason}
+	}
+	return []string{strings.ReplaceAll(err.Error(), "\n", " ")}
+}
+
+// spec is the embedded document, parsed once, with a route per operation.
+type spec struct {
+	doc             *openapi3.T
+	routes          map[string]*routers.Route
+	options         *openapi3filter.Options
+	responseOptions *openapi3filter.Options
+}
+
+var loadSpec = sync.OnceValues(func() (*spec, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(openapi.Spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, err
+	}
+	uuid := openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
+	s := &spec{
+		doc:    doc,
+		routes: map[string]*routers.Route{},
+		options: &openapi3filter.Options{
+			MultiError:              true,
+			AuthenticationFunc:      openapi3filter.NoopAuthenticationFunc,
+			SchemaValidationOptions: []openapi3.SchemaValidationOption{uuid},
+		},
+		responseOptions: &openapi3filter.Options{
+			MultiError:              true,
+			IncludeResponseStatus:   true,
+			SchemaValidationOptions: []openapi3.SchemaValidationOption{uuid},
+		},
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			s.routes[path] = &routers.Route{Spec: doc, Server: doc.Servers[0], Path: path, PathItem: item, Method: method, Operation: op}
+		}
+	}
+	return s, nil
+})
+
+// Server is the fake API on a loopback port.
+type Server struct {
+	*Handler
+	// URL is the base URL to give a client, such as http://127.0.0.1:41234.
+	URL string
+
+	srv *httptest.Server
+	tb  testing.TB
+}
+
+// NewServer starts the fake API on loopback and stops it when the test
+// ends. A response of the fake's that breaks the spec fails the test.
+func NewServer(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	fail := WithViolationHandler(func(err error) { tb.Errorf("analyticstest: response breaks the spec: %v", err) })
+	h := NewHandler(append([]Option{fail}, opts...)...)
+	srv := httptest.NewServer(h)
+	tb.Cleanup(srv.Close)
+	return &Server{Handler: h, URL: srv.URL, srv: srv, tb: tb}
+}
+
+// Close stops the server; NewServer's cleanup also does.
+func (s *Server) Close() { s.srv.Close() }
+
+// Client returns an SDK client for this server with ManagementKey, a
+// transport of its own (closed when the test ends) and the given options
+// after those.
+func (s *Server) Client(opts ...sdk.Option) *sdk.Client {
+	s.tb.Helper()
+	tr := &http.Transport{}
+	s.tb.Cleanup(tr.CloseIdleConnections)
+	all := append([]sdk.Option{
+		sdk.WithAPIKey(ManagementKey),
+		sdk.WithBaseURL(s.URL),
+		sdk.WithHTTPClient(&http.Client{Transport: tr}),
+	}, opts...)
+	c, err := sdk.NewClient(all...)
+	if err != nil {
+		s.tb.Fatalf("analyticstest: %v", err)
+	}
+	return c
+}
