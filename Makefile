@@ -1,8 +1,9 @@
 # Everything runs through the go command at the versions pinned in go.mod,
 # so a fresh machine with Go installed needs nothing else.
 GO ?= go
+ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
-.PHONY: all test vet generate check-generate tidy-check
+.PHONY: all test vet generate check-generate lint-ci
 
 all: test
 
@@ -26,6 +27,10 @@ check-generate:
 vet:
 	$(GO) vet ./...
 
-## test: vet, the generated-code check, and every test with the race detector
-test: vet check-generate
+## test: vet, the generated-code check, the workflow lint, and every test with the race detector
+test: vet check-generate lint-ci
 	$(GO) test -race -count=1 ./...
+
+## lint-ci: check the GitHub workflows with actionlint (pinned, run through go run)
+lint-ci:
+	$(GO) run $(ACTIONLINT) -no-color

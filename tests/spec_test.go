@@ -2,6 +2,8 @@ package tests
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -20,4 +22,40 @@ func TestSpecLoadsAndValidates(t *testing.T) {
 	assert.Equal(t, "getAnalyticsMeta", doc.Paths.Find("/analytics/meta").Get.OperationID)
 	assert.Equal(t, "queryAnalytics", doc.Paths.Find("/analytics/query").Post.OperationID)
 	assert.Equal(t, "bearer", doc.Components.SecuritySchemes["bearerAuth"].Value.Scheme)
+}
+
+// Example validation is on: a broken example fails Validate, so the test
+// above proves every example in the spec fits its schema.
+func TestSpecExampleValidationCatchesABrokenExample(t *testing.T) {
+	raw, err := os.ReadFile("../openapi/analytics.yaml")
+	require.NoError(t, err)
+	broken := strings.Replace(string(raw), "display_format: currency}", "display_format: dollars}", 1)
+	require.NotEqual(t, string(raw), broken)
+	doc, err := openapi3.NewLoader().LoadFromData([]byte(broken))
+	require.NoError(t, err)
+	err = doc.Validate(context.Background(), openapi3.EnableExamplesValidation())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "dollars")
+}
+
+// Every example the contract lists is in the spec.
+func TestSpecHasTheContractsExamples(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromFile("../openapi/analytics.yaml")
+	require.NoError(t, err)
+	query := doc.Paths.Find("/analytics/query").Post
+	assert.NotNil(t, query.RequestBody.Value.Content["application/json"].Example)
+	assert.NotNil(t, query.Responses.Status(200).Value.Content["application/json"].Example)
+	for code, msg := range map[int]string{400: "Invalid request parameters", 401: "Missing Authentication header",
+		403: "Only management keys can perform this operation", 408: "Operation timed out. Please try again later.", 500: "Internal Server Error"} {
+		resp := query.Responses.Status(code)
+		require.NotNil(t, resp, code)
+		ex := resp.Value.Content["application/json"].Example.(map[string]any)
+		assert.Equal(t, msg, ex["error"].(map[string]any)["message"], code)
+	}
+	meta := doc.Paths.Find("/analytics/meta").Get
+	for _, code := range []int{200, 401, 403, 500} {
+		assert.NotNil(t, meta.Responses.Status(code), code)
+	}
+	assert.NotNil(t, meta.Responses.Default())
+	assert.NotNil(t, query.Responses.Default())
 }

@@ -206,7 +206,7 @@ func TestCatalog(t *testing.T) {
 	assert.Len(t, meta.Granularities, 5)
 }
 
-func TestViolationHandlerSeesBrokenResponses(t *testing.T) {
+func TestNormalResponsesMatchTheSpec(t *testing.T) {
 	// A fake whose every response is checked: a normal run reports nothing.
 	var violations []error
 	h := analyticstest.NewHandler(analyticstest.WithViolationHandler(func(err error) { violations = append(violations, err) }))
