@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
 	"github.com/oapi-codegen/runtime"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
@@ -393,7 +394,7 @@ type QueryResult struct {
 // Row One result row: its keys are the requested dimensions, the requested
 // metrics and, with a granularity, a time-bucket key
 // `date__<granularity>` holding an ISO-8601 timestamp.
-type Row map[string]interface{}
+type Row = row.Row
 
 // TimeRange defines model for TimeRange.
 type TimeRange struct {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/gen"
@@ -37,6 +38,9 @@ type Client struct {
 	maxResponseBytes int64
 	defaults         callSettings
 	gen              *gen.Client
+
+	catalogMu sync.Mutex
+	catalog   *Catalog
 }
 
 // NewClient makes a client. Without WithAPIKey it reads the key from

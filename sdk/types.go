@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"github.com/a2d11fc8/openrouter-analytics-go/gen"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
@@ -42,8 +43,9 @@ type (
 	// QueryMetadata tells how many rows came back, whether more matched,
 	// and how long the query took.
 	QueryMetadata = gen.QueryMetadata
-	// Row is one result row, keyed by dimension, metric and date bucket.
-	Row = gen.Row
+	// Row is one result row, keyed by dimension, metric and date bucket,
+	// with typed accessors (String, Float, Time, Bucket).
+	Row = row.Row
 
 	// AnalyticsMeta is the catalog of what a query may use.
 	AnalyticsMeta = gen.AnalyticsMeta

@@ -111,7 +111,10 @@ func TestFaultScript(t *testing.T) {
 		check  func(t *testing.T, res *sdk.QueryResult, err error)
 	}{
 		{"statuses then success", []analyticstest.Fault{analyticstest.Status(503), analyticstest.RetryAfter(429, "0"), analyticstest.Status(408)},
-			func(t *testing.T, res *sdk.QueryResult, err error) { require.NoError(t, err); assert.Len(t, res.Data, 1) }},
+			func(t *testing.T, res *sdk.QueryResult, err error) {
+				require.NoError(t, err)
+				assert.Len(t, res.Data, 1)
+			}},
 		{"resets then success", []analyticstest.Fault{analyticstest.ResetBeforeHeaders(), analyticstest.ResetMidBody()},
 			func(t *testing.T, res *sdk.QueryResult, err error) { require.NoError(t, err) }},
 		{"html page then success", []analyticstest.Fault{analyticstest.HTMLPage(502)},
@@ -119,7 +122,10 @@ func TestFaultScript(t *testing.T) {
 		{"delay then success", []analyticstest.Fault{analyticstest.Delay(10 * time.Millisecond)},
 			func(t *testing.T, res *sdk.QueryResult, err error) { require.NoError(t, err) }},
 		{"trickle", []analyticstest.Fault{analyticstest.Trickle(time.Microsecond)},
-			func(t *testing.T, res *sdk.QueryResult, err error) { require.NoError(t, err); assert.Len(t, res.Data, 1) }},
+			func(t *testing.T, res *sdk.QueryResult, err error) {
+				require.NoError(t, err)
+				assert.Len(t, res.Data, 1)
+			}},
 		{"truncated body is a typed error", []analyticstest.Fault{analyticstest.TruncatedBody()},
 			func(t *testing.T, res *sdk.QueryResult, err error) {
 				var e *sdk.OpenRouterDefaultError

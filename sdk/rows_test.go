@@ -1,0 +1,163 @@
+package sdk_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
+)
+
+type modelDay struct {
+	Day      time.Time `json:"date__day"`
+	Model    string    `json:"model"`
+	Requests int       `json:"request_count"`
+	Cost     float64   `json:"total_cost"`
+}
+
+func TestTypedRowsFromTheFake(t *testing.T) {
+	fake := analyticstest.NewServer(t)
+	june := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	q := sdk.QueryRequest{
+		Metrics: []string{"request_count", "total_cost"}, Dimensions: []string{"model"}, Granularity: sdk.GranularityDay,
+		Filters:   []sdk.Filter{sdk.In("model", "openai/gpt-4o", "anthropic/claude-3.5-sonnet")},
+		TimeRange: sdk.TimeRange{Start: june, End: june.AddDate(0, 0, 3)},
+		OrderBy:   sdk.OrderBy{Field: "date", Direction: sdk.Asc},
+	}
+	res, err := fake.Client().QueryAnalytics(t.Context(), q)
+	require.NoError(t, err)
+	want, err := fake.Query(q)
+	require.NoError(t, err)
+
+	rows, err := sdk.DecodeRows[modelDay](res.Data)
+	require.NoError(t, err)
+	require.Len(t, rows, 6, "3 days x 2 models")
+	for i, r := range rows {
+		assert.Equal(t, june.AddDate(0, 0, i/2), r.Day)
+		assert.Equal(t, want.Data[i]["model"], r.Model)
+		assert.Equal(t, want.Data[i]["request_count"], float64(r.Requests))
+		assert.Equal(t, want.Data[i]["total_cost"], r.Cost)
+	}
+
+	// The accessors agree with the decoded structs.
+	r0 := res.Data[0]
+	bucket, grain, ok, err := r0.Bucket()
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, "day", grain)
+	assert.Equal(t, june, bucket)
+	model, err := r0.String("model")
+	require.NoError(t, err)
+	assert.Equal(t, rows[0].Model, model)
+	cost, err := r0.Float("total_cost")
+	require.NoError(t, err)
+	assert.Equal(t, rows[0].Cost, cost)
+	assert.Equal(t, []string{"date__day", "model", "request_count", "total_cost"}, r0.Columns())
+
+	n := 0
+	for r, err := range sdk.Each[modelDay](res.Data) {
+		require.NoError(t, err)
+		assert.Equal(t, rows[n], r)
+		n++
+	}
+	assert.Equal(t, 6, n)
+}
+
+func TestDecodeRowsIsStrict(t *testing.T) {
+	rows := func(js string) []sdk.Row {
+		var r []sdk.Row
+		require.NoError(t, json.Unmarshal([]byte(js), &r))
+		return r
+	}
+	type metricRow struct {
+		Model string  `json:"model"`
+		Cost  float64 `json:"total_cost"`
+	}
+	_, err := sdk.DecodeRows[metricRow](rows(`[{"model":"a","total_cost":1},{"model":"b","total_cost":"1.5"}]`))
+	var ce *sdk.ColumnError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, 1, ce.Index)
+	assert.Equal(t, "total_cost", ce.Column)
+	assert.EqualError(t, err, `openrouter: row 1: column "total_cost": want a number, got string "1.5"`)
+
+	_, err = sdk.DecodeRows[metricRow](rows(`[{"model":"a"}]`))
+	assert.EqualError(t, err, `openrouter: row 0: no column "total_cost"`)
+
+	_, err = sdk.DecodeRows[metricRow](rows(`[{"model":7,"total_cost":1}]`))
+	assert.EqualError(t, err, `openrouter: row 0: column "model": want a string, got number 7`)
+
+	type countRow struct {
+		N   int     `json:"request_count"`
+		App *string `json:"app"`
+		Day time.Time
+	}
+	_, err = sdk.DecodeRows[countRow](rows(`[{"request_count":1.5,"app":null,"Day":"2025-01-01T00:00:00.000Z"}]`))
+	assert.EqualError(t, err, `openrouter: row 0: column "request_count": want a whole number that fits int, got number 1.5`)
+	_, err = sdk.DecodeRows[countRow](rows(`[{"request_count":1,"app":null,"Day":"yesterday"}]`))
+	assert.EqualError(t, err, `openrouter: row 0: column "Day": want an ISO-8601 timestamp, got string "yesterday"`)
+	got, err := sdk.DecodeRows[countRow](rows(`[{"request_count":3,"app":null,"Day":"2025-01-01T00:00:00.000Z"},{"request_count":4,"app":"Quill","Day":"2025-01-02T00:00:00Z"}]`))
+	require.NoError(t, err)
+	assert.Nil(t, got[0].App)
+	assert.Equal(t, "Quill", *got[1].App)
+	assert.Equal(t, 4, got[1].N)
+
+	_, err = sdk.DecodeRows[int](nil)
+	assert.EqualError(t, err, "openrouter: DecodeRows needs a struct type, not int")
+	type badField struct {
+		Tags []string `json:"tags"`
+	}
+	_, err = sdk.DecodeRows[badField](nil)
+	assert.ErrorContains(t, err, "only strings, numbers and time.Time are supported")
+
+	for _, err := range sdk.Each[metricRow](rows(`[{"model":"a","total_cost":true}]`)) {
+		assert.EqualError(t, err, `openrouter: row 0: column "total_cost": want a number, got bool true`)
+	}
+}
+
+func TestRowAccessorErrors(t *testing.T) {
+	r := sdk.Row{"model": nil, "n": "x", "date__hour": "not a time"}
+	s, err := r.String("model")
+	assert.NoError(t, err)
+	assert.Empty(t, s)
+	assert.True(t, r.IsNull("model"))
+	_, err = r.Float("n")
+	assert.EqualError(t, err, `openrouter: row: column "n": want a number, got string "x"`)
+	_, err = r.Float("absent")
+	assert.EqualError(t, err, `openrouter: row: no column "absent"`)
+	_, _, ok, err := r.Bucket()
+	assert.True(t, ok)
+	assert.Error(t, err)
+}
+
+func TestCatalogCheck(t *testing.T) {
+	fake := analyticstest.NewServer(t)
+	c := fake.Client()
+	cat, err := c.Catalog(t.Context())
+	require.NoError(t, err)
+	again, err := c.Catalog(t.Context())
+	require.NoError(t, err)
+	assert.Same(t, cat, again)
+	assert.Len(t, fake.Requests(), 1, "fetched once, then cached")
+
+	assert.NoError(t, cat.Check(&sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"},
+		Filters: []sdk.Filter{sdk.Gt("total_cost", 1)}, Granularity: sdk.GranularityDay, OrderBy: sdk.OrderBy{Field: "date", Direction: sdk.Asc}}))
+	err = cat.Check(&sdk.QueryRequest{
+		Metrics: []string{"request_count", "vibes"}, Dimensions: []string{"planet"},
+		Filters: []sdk.Filter{{Field: "mood", Operator: "like"}}, Granularity: "fortnight",
+		OrderBy: sdk.OrderBy{Field: "total_cost", Direction: sdk.Asc},
+	})
+	require.Error(t, err)
+	assert.Equal(t, `openrouter: invalid request: metrics[1]: "vibes" is not a metric in the catalog
+openrouter: invalid request: dimensions[0]: "planet" is not a dimension in the catalog
+openrouter: invalid request: filters[0].field: "mood" is not a dimension or metric in the catalog
+openrouter: invalid request: filters[0].operator: "like" is not an operator in the catalog
+openrouter: invalid request: granularity: "fortnight" is not a granularity in the catalog
+openrouter: invalid request: order_by.field: "total_cost" is not a requested metric, request_count, a requested dimension or date`, err.Error())
+	m, ok := cat.Metric("total_cost")
+	assert.True(t, ok)
+	assert.Equal(t, sdk.FormatCurrency, m.DisplayFormat)
+}
