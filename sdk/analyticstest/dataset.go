@@ -158,11 +158,15 @@ func (d *dataset) throughput(i int) float64 {
 	return float64(d.completionTokens[i]) / (gen / 1000)
 }
 
+// DefaultEnd is where the default data set ends: its 90 days run up to
+// (not including) this instant.
+var DefaultEnd = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
+
 // DataConfig shapes the synthetic data set.
 type DataConfig struct {
 	Rows int       // generations; default 100,000
 	Days int       // days covered; default 90
-	End  time.Time // end of the last day (exclusive); default 2025-06-30T00:00:00Z
+	End  time.Time // end of the last day (exclusive); default DefaultEnd
 	Seed uint64    // default 1
 }
 
@@ -174,7 +178,7 @@ func (c DataConfig) withDefaults() DataConfig {
 		c.Days = 90
 	}
 	if c.End.IsZero() {
-		c.End = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
+		c.End = DefaultEnd
 	}
 	c.End = c.End.UTC().Truncate(time.Minute)
 	if c.Seed == 0 {

@@ -1,0 +1,21 @@
+// Command openrouter-analytics queries OpenRouter's analytics API from the
+// command line: `meta` prints the catalog, `query` runs a query and prints
+// its rows as a table, CSV, JSON or JSON lines, with optional charts.
+// With --demo it runs against the embedded fake API, with no key and no
+// network.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := cli.Run(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
+	stop()
+	os.Exit(code)
+}

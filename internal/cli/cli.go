@@ -1,0 +1,206 @@
+// Package cli is the openrouter-analytics command: flag parsing, the two
+// subcommands, and their output.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
+)
+
+// Env is what the command reads and writes besides its arguments.
+type Env struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+}
+
+// Exit codes.
+const (
+	ExitOK    = 0
+	ExitError = 1 // the API or the output failed
+	ExitUsage = 2 // bad flags
+)
+
+const usage = `usage: openrouter-analytics <command> [flags]
+
+commands:
+  meta    print the metrics, dimensions, operators and granularities a query may use
+  query   run a query and print its rows
+
+Run 'openrouter-analytics <command> -h' for a command's flags. The key comes
+from OPENROUTER_API_KEY (a management key); --demo uses the embedded fake
+API instead, with no key and no network.
+`
+
+// Run runs the command with args (without the program name) and returns
+// its exit code.
+func Run(ctx context.Context, args []string, env Env) int {
+	if len(args) == 0 {
+		fmt.Fprint(env.Stderr, usage)
+		return ExitUsage
+	}
+	switch args[0] {
+	case "meta":
+		return runMeta(ctx, args[1:], env)
+	case "query":
+		return runQuery(ctx, args[1:], env)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(env.Stdout, usage)
+		return ExitOK
+	default:
+		fmt.Fprintf(env.Stderr, "openrouter-analytics: unknown command %q\n\n%s", args[0], usage)
+		return ExitUsage
+	}
+}
+
+// common are the flags both commands take.
+type common struct {
+	demo       bool
+	baseURL    string
+	format     string
+	referer    string
+	title      string
+	categories string
+	timeout    time.Duration
+	retries    bool
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	fs.BoolVar(&c.demo, "demo", false, "use the embedded fake API (no key, no network); 'now' is the end of its data, "+analyticstest.DefaultEnd.Format("2006-01-02"))
+	fs.StringVar(&c.baseURL, "base-url", sdk.DefaultBaseURL, "the API's base URL")
+	fs.StringVar(&c.format, "format", "table", "output: table, csv, json or jsonl")
+	fs.StringVar(&c.referer, "referer", "", "HTTP-Referer header: your app's URL")
+	fs.StringVar(&c.title, "title", "", "X-OpenRouter-Title header: your app's name")
+	fs.StringVar(&c.categories, "categories", "", "X-OpenRouter-Categories header, comma-separated")
+	fs.DurationVar(&c.timeout, "timeout", 2*time.Minute, "give up after this long, retries included")
+	fs.BoolVar(&c.retries, "retries", true, "retry 408, 429, 5XX and connection errors with backoff")
+}
+
+func (c *common) check() error {
+	switch c.format {
+	case "table", "csv", "json", "jsonl":
+		return nil
+	}
+	return fmt.Errorf("--format %q: want table, csv, json or jsonl", c.format)
+}
+
+// client makes the SDK client, starting the fake API first for --demo.
+// The returned function stops what was started.
+func (c *common) client(env Env) (*sdk.Client, func(), error) {
+	opts := []sdk.Option{
+		sdk.WithBaseURL(c.baseURL),
+		sdk.WithUserAgentSuffix("openrouter-analytics-cli"),
+		sdk.WithTimeout(c.timeout),
+		sdk.WithHTTPReferer(c.referer),
+		sdk.WithAppTitle(c.title),
+	}
+	if c.categories != "" {
+		opts = append(opts, sdk.WithAppCategories(strings.Split(c.categories, ",")...))
+	}
+	if !c.retries {
+		opts = append(opts, sdk.WithRetries(sdk.NoRetries()))
+	}
+	stop := func() {}
+	tr := &http.Transport{}
+	opts = append(opts, sdk.WithHTTPClient(&http.Client{Transport: tr}))
+	if c.demo {
+		srv := httptest.NewServer(analyticstest.NewHandler())
+		stop = srv.Close
+		opts = append(opts, sdk.WithBaseURL(srv.URL), sdk.WithAPIKey(analyticstest.ManagementKey))
+	} else if env.Getenv(sdk.APIKeyEnv) != "" {
+		opts = append(opts, sdk.WithAPIKey(env.Getenv(sdk.APIKeyEnv)))
+	} else {
+		return nil, stop, errors.New("no API key: set OPENROUTER_API_KEY to a management key, or use --demo")
+	}
+	client, err := sdk.NewClient(opts...)
+	return client, func() { tr.CloseIdleConnections(); stop() }, err
+}
+
+// now is the reference for --last: the demo data's end, or the clock.
+func (c *common) now() time.Time {
+	if c.demo {
+		return analyticstest.DefaultEnd
+	}
+	return time.Now().UTC()
+}
+
+// fail prints err as one line and returns the exit code for it.
+func fail(env Env, err error) int {
+	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
+	fmt.Fprintln(env.Stderr, "openrouter-analytics: "+msg)
+	return ExitError
+}
+
+func newFlagSet(name, summary string, env Env) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "usage: openrouter-analytics %s [flags]\n\n%s\n\nflags:\n", name, summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags; a bad flag prints the usage and gives ExitUsage.
+func parse(fs *flag.FlagSet, args []string, env Env, check func() error) (int, bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK, false
+		}
+		return ExitUsage, false
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.Stderr, "openrouter-analytics %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		fs.Usage()
+		return ExitUsage, false
+	}
+	if err := check(); err != nil {
+		fmt.Fprintf(env.Stderr, "openrouter-analytics %s: %v\n", fs.Name(), err)
+		fs.Usage()
+		return ExitUsage, false
+	}
+	return ExitOK, true
+}
+
+// list is a repeatable flag; each use may also hold comma-separated values.
+type list []string
+
+func (l *list) String() string { return strings.Join(*l, ",") }
+
+func (l *list) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+// repeated is a repeatable flag kept whole (a filter holds commas).
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, "; ") }
+func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
+
+// parseValue reads a filter value: a number when it parses as one, else a
+// string; quotes force a string ("123").
+func parseValue(s string) any {
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 && (s[0] == '"' || s[0] == '\'') && s[len(s)-1] == s[0] {
+		return s[1 : len(s)-1]
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		return f
+	}
+	return s
+}

@@ -1,0 +1,240 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+)
+
+type queryFlags struct {
+	common
+	metrics, dimensions, classifierDims list
+	filters, classifierFilters          repeated
+	granularity, from, to, last         string
+	orderBy, classifierID               string
+	limit, groupLimit                   int
+	includeNulls                        bool
+	chart                               bool
+	plot                                string
+	width                               int
+}
+
+func runQuery(ctx context.Context, args []string, env Env) int {
+	var f queryFlags
+	fs := newFlagSet("query", "Run a query: --metric is required; filters look like 'model in openai/gpt-4o,anthropic/claude-3.5-sonnet'.", env)
+	f.common.register(fs)
+	fs.Var(&f.metrics, "metric", "a metric to compute (repeatable, or comma-separated); required")
+	fs.Var(&f.dimensions, "dimension", "a dimension to group by (repeatable, at most 2)")
+	fs.Var(&f.filters, "filter", "'FIELD OP VALUE' with OP one of eq neq in not_in gt gte lt lte; in/not_in take a comma-separated list; add ' +unset' to include unset values (repeatable)")
+	fs.StringVar(&f.granularity, "granularity", "", "time bucket: minute, hour, day, week or month")
+	fs.StringVar(&f.from, "from", "", "start of the time range: RFC 3339 or YYYY-MM-DD")
+	fs.StringVar(&f.to, "to", "", "end of the time range: RFC 3339 or YYYY-MM-DD (default: now)")
+	fs.StringVar(&f.last, "last", "", "time range ending now, such as 90m, 24h, 7d or 4w")
+	fs.StringVar(&f.orderBy, "order-by", "", "'FIELD [asc|desc]': a metric, request_count, a dimension or date (default direction desc)")
+	fs.IntVar(&f.limit, "limit", 0, "maximum rows (the API's default is 1000)")
+	fs.IntVar(&f.groupLimit, "group-limit", 0, "maximum rows per dimension combination")
+	fs.StringVar(&f.classifierID, "classifier", "", "classifier UUID for --classifier-dimension and --classifier-filter")
+	fs.Var(&f.classifierDims, "classifier-dimension", "a classifier tag to group by (repeatable, at most 2)")
+	fs.BoolVar(&f.includeNulls, "include-nulls", false, "with --classifier-dimension, keep rows without the tag")
+	fs.Var(&f.classifierFilters, "classifier-filter", "'TAG OP VALUE' on a classifier tag, OP one of eq neq in not_in (repeatable)")
+	fs.BoolVar(&f.chart, "chart", false, "draw the result in the terminal: sparklines for a time series, bars for a ranking")
+	fs.StringVar(&f.plot, "plot", "", "write a chart image to this .png or .svg file")
+	fs.IntVar(&f.width, "width", 0, "terminal width for --chart (default: $COLUMNS or 80)")
+
+	var q sdk.QueryRequest
+	code, ok := parse(fs, args, env, func() error {
+		var err error
+		q, err = f.request()
+		return err
+	})
+	if !ok {
+		return code
+	}
+	client, stop, err := f.client(env)
+	defer stop()
+	if err != nil {
+		return fail(env, err)
+	}
+	res, err := client.QueryAnalytics(ctx, q)
+	if err != nil {
+		return fail(env, err)
+	}
+	cat, err := client.Catalog(ctx)
+	if err != nil {
+		return fail(env, err)
+	}
+	out := newResultView(q, res, cat)
+	if err := out.write(env.Stdout, f.format); err != nil {
+		return fail(env, err)
+	}
+	if f.chart {
+		width := f.width
+		if width <= 0 {
+			width, _ = strconv.Atoi(env.Getenv("COLUMNS"))
+		}
+		if width <= 0 {
+			width = 80
+		}
+		fmt.Fprintln(env.Stdout)
+		if err := out.chart(env.Stdout, width); err != nil {
+			return fail(env, err)
+		}
+	}
+	if f.plot != "" {
+		if err := out.plot(f.plot); err != nil {
+			return fail(env, err)
+		}
+		fmt.Fprintf(env.Stderr, "wrote %s\n", f.plot)
+	}
+	return ExitOK
+}
+
+// request builds the query from the flags; an error here is a usage error.
+func (f *queryFlags) request() (sdk.QueryRequest, error) {
+	if err := f.common.check(); err != nil {
+		return sdk.QueryRequest{}, err
+	}
+	q := sdk.QueryRequest{
+		Metrics:     f.metrics,
+		Dimensions:  f.dimensions,
+		Granularity: sdk.Granularity(f.granularity),
+		Limit:       f.limit,
+		GroupLimit:  f.groupLimit,
+	}
+	if len(q.Metrics) == 0 {
+		return q, fmt.Errorf("--metric is required")
+	}
+	for _, spec := range f.filters {
+		filter, err := parseFilter(spec)
+		if err != nil {
+			return q, err
+		}
+		q.Filters = append(q.Filters, filter)
+	}
+	tr, err := f.timeRange()
+	if err != nil {
+		return q, err
+	}
+	q.TimeRange = tr
+	if f.orderBy != "" {
+		field, dir, _ := strings.Cut(strings.TrimSpace(f.orderBy), " ")
+		dir = strings.ToLower(strings.TrimSpace(dir))
+		if dir == "" {
+			dir = "desc"
+		}
+		q.OrderBy = sdk.OrderBy{Field: field, Direction: sdk.OrderDirection(dir)}
+	}
+	if f.classifierID != "" || len(f.classifierDims) > 0 || len(f.classifierFilters) > 0 {
+		id, err := uuid.Parse(f.classifierID)
+		if err != nil {
+			return q, fmt.Errorf("--classifier %q: not a UUID", f.classifierID)
+		}
+		if len(f.classifierDims) > 0 {
+			q.ClassifierDimensions = sdk.ClassifierDimensions{ClassifierId: id, DimensionNames: f.classifierDims, IncludeNulls: f.includeNulls}
+		}
+		for _, spec := range f.classifierFilters {
+			filter, err := parseFilter(spec)
+			if err != nil {
+				return q, err
+			}
+			q.ClassifierFilters.ClassifierId = id
+			q.ClassifierFilters.Filters = append(q.ClassifierFilters.Filters, sdk.ClassifierFilter{
+				Field: filter.Field, Operator: sdk.ClassifierFilterOperator(filter.Operator), Value: filter.Value})
+		}
+	}
+	// The SDK's own checks, reported as usage errors before anything starts.
+	return q, sdk.ValidateQuery(&q)
+}
+
+// parseFilter reads 'FIELD OP VALUE [+unset]'.
+func parseFilter(spec string) (sdk.Filter, error) {
+	fields := strings.Fields(spec)
+	includeUnset := false
+	if n := len(fields); n > 0 && fields[n-1] == "+unset" {
+		includeUnset, fields = true, fields[:n-1]
+	}
+	if len(fields) < 3 {
+		return sdk.Filter{}, fmt.Errorf("--filter %q: want 'FIELD OP VALUE'", spec)
+	}
+	field, op := fields[0], sdk.FilterOperator(fields[1])
+	raw := strings.Join(fields[2:], " ")
+	var value any
+	if op == sdk.OpIn || op == sdk.OpNotIn {
+		var items []any
+		for _, s := range strings.Split(raw, ",") {
+			items = append(items, parseValue(s))
+		}
+		value = items
+	} else {
+		value = parseValue(raw)
+	}
+	f, err := sdk.NewFilter(field, op, value)
+	if err != nil {
+		return f, fmt.Errorf("--filter %q: %w", spec, err)
+	}
+	f.IncludeUnset = includeUnset
+	return f, nil
+}
+
+func (f *queryFlags) timeRange() (sdk.TimeRange, error) {
+	if f.last == "" && f.from == "" && f.to == "" {
+		return sdk.TimeRange{}, nil
+	}
+	if f.last != "" && f.from != "" {
+		return sdk.TimeRange{}, fmt.Errorf("--last and --from do not go together")
+	}
+	end := f.now()
+	if f.to != "" {
+		t, err := parseTime(f.to)
+		if err != nil {
+			return sdk.TimeRange{}, fmt.Errorf("--to: %w", err)
+		}
+		end = t
+	}
+	if f.last != "" {
+		d, err := parseSpan(f.last)
+		if err != nil {
+			return sdk.TimeRange{}, fmt.Errorf("--last: %w", err)
+		}
+		return sdk.TimeRange{Start: end.Add(-d), End: end}, nil
+	}
+	start, err := parseTime(f.from)
+	if err != nil {
+		return sdk.TimeRange{}, fmt.Errorf("--from: %w", err)
+	}
+	return sdk.TimeRange{Start: start, End: end}, nil
+}
+
+func parseTime(s string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%q is not RFC 3339 or YYYY-MM-DD", s)
+}
+
+// parseSpan reads a Go duration, or a whole number of days (7d) or weeks (4w).
+func parseSpan(s string) (time.Duration, error) {
+	for unit, d := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, unit); ok {
+			k, err := strconv.Atoi(n)
+			if err != nil || k <= 0 {
+				return 0, fmt.Errorf("%q is not a positive span such as 7d", s)
+			}
+			return time.Duration(k) * d, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q is not a positive span such as 90m, 24h, 7d or 4w", s)
+	}
+	return d, nil
+}

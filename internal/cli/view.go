@@ -1,0 +1,258 @@
+package cli
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+)
+
+// resultView is a query result with what is needed to show it: the
+// columns in request order and each metric's display format.
+type resultView struct {
+	q       sdk.QueryRequest
+	res     *sdk.QueryResult
+	cat     *sdk.Catalog
+	dateKey string   // "" without a granularity
+	dims    []string // dimensions, then classifier dimensions
+	metrics []string
+}
+
+func newResultView(q sdk.QueryRequest, res *sdk.QueryResult, cat *sdk.Catalog) *resultView {
+	v := &resultView{q: q, res: res, cat: cat, metrics: q.Metrics}
+	if q.Granularity != "" {
+		v.dateKey = "date__" + string(q.Granularity)
+	}
+	v.dims = append(append(v.dims, q.Dimensions...), q.ClassifierDimensions.DimensionNames...)
+	return v
+}
+
+func (v *resultView) columns() []string {
+	var cols []string
+	if v.dateKey != "" {
+		cols = append(cols, v.dateKey)
+	}
+	return append(append(cols, v.dims...), v.metrics...)
+}
+
+func (v *resultView) label(col string) string {
+	if col == v.dateKey {
+		return "Date"
+	}
+	if m, ok := v.cat.Metric(col); ok {
+		return m.DisplayLabel
+	}
+	if d, ok := v.cat.Dimension(col); ok {
+		return d.DisplayLabel
+	}
+	return col
+}
+
+func (v *resultView) isMetric(col string) bool {
+	for _, m := range v.metrics {
+		if m == col {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *resultView) format(col string) sdk.DisplayFormat {
+	if m, ok := v.cat.Metric(col); ok {
+		return m.DisplayFormat
+	}
+	return sdk.FormatNumber
+}
+
+// cell formats one value for the table.
+func (v *resultView) cell(col string, val any) string {
+	switch {
+	case val == nil:
+		return "(unset)"
+	case col == v.dateKey:
+		if s, ok := val.(string); ok {
+			if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+				return formatBucket(t, v.q.Granularity)
+			}
+		}
+	case v.isMetric(col):
+		if f, ok := val.(float64); ok {
+			return formatMetric(f, v.format(col))
+		}
+	}
+	return fmt.Sprint(val)
+}
+
+func formatBucket(t time.Time, g sdk.Granularity) string {
+	switch g {
+	case sdk.GranularityMinute, sdk.GranularityHour:
+		return t.UTC().Format("2006-01-02 15:04")
+	case sdk.GranularityMonth:
+		return t.UTC().Format("2006-01")
+	default:
+		return t.UTC().Format("2006-01-02")
+	}
+}
+
+// formatMetric shows a value by its display format: currency with "$",
+// percent times 100 with "%", latency in ms, throughput in tokens/s.
+func formatMetric(x float64, f sdk.DisplayFormat) string {
+	switch f {
+	case sdk.FormatCurrency:
+		if math.Abs(x) < 1 && x != 0 {
+			return "$" + strconv.FormatFloat(x, 'f', 4, 64)
+		}
+		return "$" + thousands(strconv.FormatFloat(x, 'f', 2, 64))
+	case sdk.FormatPercent:
+		return strconv.FormatFloat(x*100, 'f', 2, 64) + "%"
+	case sdk.FormatLatency:
+		return thousands(strconv.FormatFloat(x, 'f', 0, 64)) + " ms"
+	case sdk.FormatThroughput:
+		return thousands(strconv.FormatFloat(x, 'f', 1, 64)) + " tok/s"
+	default:
+		if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+			return thousands(strconv.FormatFloat(x, 'f', 0, 64))
+		}
+		return thousands(strconv.FormatFloat(x, 'f', 2, 64))
+	}
+}
+
+// thousands puts commas in the integer part of a formatted number.
+func thousands(s string) string {
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	intPart, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if hasFrac {
+		return sign + b.String() + "." + frac
+	}
+	return sign + b.String()
+}
+
+func (v *resultView) write(w io.Writer, format string) error {
+	switch format {
+	case "csv":
+		return v.writeCSV(w)
+	case "json":
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v.res)
+	case "jsonl":
+		enc := json.NewEncoder(w)
+		for _, r := range v.res.Data {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	default:
+		return v.writeTable(w)
+	}
+}
+
+func (v *resultView) writeTable(w io.Writer) error {
+	cols := v.columns()
+	cells := make([][]string, 0, len(v.res.Data)+1)
+	header := make([]string, len(cols))
+	for i, c := range cols {
+		header[i] = v.label(c)
+	}
+	cells = append(cells, header)
+	for _, r := range v.res.Data {
+		line := make([]string, len(cols))
+		for i, c := range cols {
+			line[i] = v.cell(c, r[c])
+		}
+		cells = append(cells, line)
+	}
+	right := make([]bool, len(cols))
+	for i, c := range cols {
+		right[i] = v.isMetric(c)
+	}
+	writeAligned(w, cells, right)
+	return v.writeFooter(w)
+}
+
+// writeAligned prints cells in columns two spaces apart, numbers flush right.
+func writeAligned(w io.Writer, cells [][]string, right []bool) {
+	widths := make([]int, len(right))
+	for _, line := range cells {
+		for i, c := range line {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, line := range cells {
+		var b strings.Builder
+		for i, c := range line {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if right[i] {
+				b.WriteString(pad + c)
+			} else if i < len(line)-1 {
+				b.WriteString(c + pad)
+			} else {
+				b.WriteString(c)
+			}
+		}
+		fmt.Fprintln(w, b.String())
+	}
+}
+
+func (v *resultView) writeFooter(w io.Writer) error {
+	md := v.res.Metadata
+	noun := "rows"
+	if md.RowCount == 1 {
+		noun = "row"
+	}
+	line := fmt.Sprintf("%d %s", md.RowCount, noun)
+	if md.Truncated {
+		line += ", truncated (more rows matched; raise --limit or --group-limit)"
+	}
+	fmt.Fprintf(w, "\n%s\n", line)
+	for _, warn := range v.res.Warnings {
+		fmt.Fprintf(w, "warning: %s\n", warn)
+	}
+	return nil
+}
+
+func (v *resultView) writeCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cols := v.columns()
+	if err := cw.Write(cols); err != nil {
+		return err
+	}
+	for _, r := range v.res.Data {
+		rec := make([]string, len(cols))
+		for i, c := range cols {
+			switch x := r[c].(type) {
+			case nil:
+			case float64:
+				rec[i] = strconv.FormatFloat(x, 'f', -1, 64)
+			default:
+				rec[i] = fmt.Sprint(x)
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
