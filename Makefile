@@ -3,7 +3,7 @@
 GO ?= go
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
-.PHONY: all test vet generate check-generate lint-ci
+.PHONY: all test vet generate check-generate lint-ci demo
 
 all: test
 
@@ -34,3 +34,22 @@ test: vet check-generate lint-ci
 ## lint-ci: check the GitHub workflows with actionlint (pinned, run through go run)
 lint-ci:
 	$(GO) run $(ACTIONLINT) -no-color
+
+CLI := bin/openrouter-analytics
+
+## demo: the main job, against the embedded fake API (no key, no network):
+## the catalog, a daily time series by model with a chart, a top-10 ranking
+demo:
+	$(GO) build -o $(CLI) ./cmd/openrouter-analytics
+	@mkdir -p out
+	@echo "== The catalog: what a query may use"
+	$(CLI) meta --demo
+	@echo
+	@echo "== Daily requests and cost by model, last 14 days"
+	$(CLI) query --demo --metric request_count,total_cost --dimension model --granularity day --last 14d \
+		--filter 'model in openai/gpt-4o,anthropic/claude-3.5-sonnet,google/gemini-2.0-flash-001' \
+		--chart --plot out/daily-requests-by-model.png
+	@echo
+	@echo "== Top 10 models by requests, last 30 days"
+	$(CLI) query --demo --metric request_count,total_cost,avg_latency,error_rate --dimension model --last 30d \
+		--order-by 'request_count desc' --limit 10 --chart
