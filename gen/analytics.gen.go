@@ -384,7 +384,7 @@ type QueryResult struct {
 	CachedAt float64 `json:"cachedAt,omitempty,omitzero"`
 
 	// Data The rows.
-	Data     []Row         `json:"data"`
+	Data     row.Rows      `json:"data"`
 	Metadata QueryMetadata `json:"metadata"`
 
 	// Warnings Problems that did not stop the query, e.g. a filter value that could not be resolved.

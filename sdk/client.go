@@ -3,6 +3,7 @@ package sdk
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -77,7 +78,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		return nil, &ValidationError{Field: "max response bytes", Problem: "must be positive"}
 	}
 	if c.doer == nil {
-		c.doer = &http.Client{}
+		c.doer = defaultHTTPClient()
 	}
 	c.userAgent = userAgent(c.userAgentSuffix)
 	g, err := gen.NewClient(c.baseURL,
@@ -88,6 +89,18 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	c.gen = g
 	return c, nil
+}
+
+// DefaultMaxConnections bounds the connections the default HTTP client
+// opens to the API: concurrent calls beyond it wait for a free one rather
+// than opening (and then dropping) a connection each.
+const DefaultMaxConnections = 32
+
+func defaultHTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxConnsPerHost = DefaultMaxConnections
+	tr.MaxIdleConnsPerHost = DefaultMaxConnections
+	return &http.Client{Transport: tr}
 }
 
 // GetAnalyticsMeta returns the catalog of metrics, dimensions, filter
@@ -131,15 +144,23 @@ func (c *Client) QueryAnalytics(ctx context.Context, query QueryRequest, opts ..
 	if err != nil {
 		return nil, fmt.Errorf("openrouter: POST /analytics/query: %w", err)
 	}
+	if resp.StatusCode == http.StatusOK && isJSON(resp) {
+		// Decoded here, into the generated type, rather than by the
+		// generated parser, which copies the whole body once more first:
+		// for a large result that copy would be most of the peak memory.
+		body := bufferedBytes(resp)
+		var ok gen.QueryResponse
+		if err := json.Unmarshal(body, &ok); err != nil {
+			return nil, errorFromResponse(resp, body, nil, err)
+		}
+		if ok.Data.Data == nil {
+			return nil, errorFromResponse(resp, body, nil, errors.New("data.data is required"))
+		}
+		return &ok.Data, nil
+	}
 	p, err := parse(resp, gen.ParseQueryAnalyticsResponse)
 	if err != nil {
 		return nil, err
-	}
-	if p.JSON200 != nil {
-		if p.JSON200.Data.Data == nil {
-			return nil, errorFromResponse(resp, p.Body, nil, errors.New("data.data is required"))
-		}
-		return &p.JSON200.Data, nil
 	}
 	return nil, errorFromResponse(resp, p.Body, firstNonNil(p.JSON400, p.JSON401, p.JSON403, p.JSON408, p.JSON500), nil)
 }
@@ -249,15 +270,20 @@ func (*bufferedBody) Close() error { return nil }
 // parse runs a generated parser; a body it cannot decode becomes an
 // OpenRouterDefaultError that keeps the status and the body.
 func parse[R any](resp *http.Response, parseFn func(*http.Response) (*R, error)) (*R, error) {
-	var raw []byte
-	if b, ok := resp.Body.(*bufferedBody); ok {
-		raw = b.bytes
-	}
+	raw := bufferedBytes(resp)
 	p, err := parseFn(resp)
 	if err != nil {
 		return nil, errorFromResponse(resp, raw, nil, err)
 	}
 	return p, nil
+}
+
+// bufferedBytes is the body attempt read.
+func bufferedBytes(resp *http.Response) []byte {
+	if b, ok := resp.Body.(*bufferedBody); ok {
+		return b.bytes
+	}
+	return nil
 }
 
 func firstNonNil[T any](ps ...*T) *T {

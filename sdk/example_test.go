@@ -54,7 +54,7 @@ func ExampleClient_QueryAnalytics() {
 		log.Fatal(err)
 	}
 	for _, row := range res.Data {
-		fmt.Println(row["date__day"], row["model"], row["request_count"])
+		fmt.Println(row.Value("date__day"), row.Value("model"), row.Value("request_count"))
 	}
 	fmt.Println("rows:", res.Metadata.RowCount, "truncated:", res.Metadata.Truncated)
 	// Output:

@@ -38,9 +38,9 @@ func TestTypedRowsFromTheFake(t *testing.T) {
 	require.Len(t, rows, 6, "3 days x 2 models")
 	for i, r := range rows {
 		assert.Equal(t, june.AddDate(0, 0, i/2), r.Day)
-		assert.Equal(t, want.Data[i]["model"], r.Model)
-		assert.Equal(t, want.Data[i]["request_count"], float64(r.Requests))
-		assert.Equal(t, want.Data[i]["total_cost"], r.Cost)
+		assert.Equal(t, want.Data[i].Value("model"), r.Model)
+		assert.Equal(t, want.Data[i].Value("request_count"), float64(r.Requests))
+		assert.Equal(t, want.Data[i].Value("total_cost"), r.Cost)
 	}
 
 	// The accessors agree with the decoded structs.
@@ -119,7 +119,10 @@ func TestDecodeRowsIsStrict(t *testing.T) {
 }
 
 func TestRowAccessorErrors(t *testing.T) {
-	r := sdk.Row{"model": nil, "n": "x", "date__hour": "not a time"}
+	var r sdk.Row
+	r.Set("model", nil)
+	r.Set("n", "x")
+	r.Set("date__hour", "not a time")
 	s, err := r.String("model")
 	assert.NoError(t, err)
 	assert.Empty(t, s)

@@ -44,8 +44,10 @@ type (
 	// and how long the query took.
 	QueryMetadata = gen.QueryMetadata
 	// Row is one result row, keyed by dimension, metric and date bucket,
-	// with typed accessors (String, Float, Time, Bucket).
+	// with typed accessors (String, Float, Time, Bucket, Get).
 	Row = row.Row
+	// Rows is a result's rows; for r := range res.Data works as for a slice.
+	Rows = row.Rows
 
 	// AnalyticsMeta is the catalog of what a query may use.
 	AnalyticsMeta = gen.AnalyticsMeta

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 )
 
 // series is one line of a time series: a dimension combination's values
@@ -31,13 +33,13 @@ func (v *resultView) chartMetric() string {
 }
 
 // rowLabel names a row by its dimensions ("all" without any).
-func (v *resultView) rowLabel(r map[string]any) string {
+func (v *resultView) rowLabel(r sdk.Row) string {
 	if len(v.dims) == 0 {
 		return "all"
 	}
 	parts := make([]string, len(v.dims))
 	for i, d := range v.dims {
-		parts[i] = v.cell(d, r[d])
+		parts[i] = v.cell(d, r.Value(d))
 	}
 	return strings.Join(parts, " / ")
 }

@@ -176,7 +176,7 @@ func (v *resultView) writeTable(w io.Writer) error {
 	for _, r := range v.res.Data {
 		line := make([]string, len(cols))
 		for i, c := range cols {
-			line[i] = v.cell(c, r[c])
+			line[i] = v.cell(c, r.Value(c))
 		}
 		cells = append(cells, line)
 	}
@@ -241,7 +241,7 @@ func (v *resultView) writeCSV(w io.Writer) error {
 	for _, r := range v.res.Data {
 		rec := make([]string, len(cols))
 		for i, c := range cols {
-			switch x := r[c].(type) {
+			switch x := r.Value(c).(type) {
 			case nil:
 			case float64:
 				rec[i] = strconv.FormatFloat(x, 'f', -1, 64)

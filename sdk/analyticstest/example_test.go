@@ -41,7 +41,7 @@ func Example() {
 		return
 	}
 	for _, row := range res.Data {
-		fmt.Println(row["model"], row["request_count"])
+		fmt.Println(row.Value("model"), row.Value("request_count"))
 	}
 	fmt.Println("attempts:", len(fake.Requests()), "truncated:", res.Metadata.Truncated)
 	// Output:

@@ -228,21 +228,21 @@ rows:
 
 	// Rows.
 	dateKey := "date__" + string(q.Granularity)
-	out := make([]sdk.Row, len(groups))
+	out := make(sdk.Rows, len(groups))
 	for r, g := range groups {
-		row := make(sdk.Row, len(cols)+len(q.Metrics)+1)
+		var row sdk.Row
+		if bucketOf != nil {
+			row.Set(dateKey, time.Unix(g.key.bucket*60, 0).UTC().Format("2006-01-02T15:04:05.000Z"))
+		}
 		for c, col := range cols {
-			if m := col.dim.members[g.key.cols[c]]; col.dim.unsettable && g.key.cols[c] == 0 {
-				row[colNames[c]] = nil
+			if col.dim.unsettable && g.key.cols[c] == 0 {
+				row.Set(colNames[c], nil)
 			} else {
-				row[colNames[c]] = m.label
+				row.Set(colNames[c], col.dim.members[g.key.cols[c]].label)
 			}
 		}
-		if bucketOf != nil {
-			row[dateKey] = time.Unix(g.key.bucket*60, 0).UTC().Format("2006-01-02T15:04:05.000Z")
-		}
 		for s, name := range q.Metrics {
-			row[name] = g.vals[s]
+			row.Set(name, g.vals[s])
 		}
 		out[r] = row
 	}

@@ -35,7 +35,7 @@ func count(t *testing.T, c *sdk.Client, filters ...sdk.Filter) float64 {
 		return 0
 	}
 	require.Len(t, res.Data, 1)
-	return res.Data[0]["request_count"].(float64)
+	return res.Data[0].Value("request_count").(float64)
 }
 
 // byDimension is request_count per label of one dimension.
@@ -44,7 +44,7 @@ func byDimension(t *testing.T, c *sdk.Client, dim string) map[any]float64 {
 	res := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{dim}})
 	out := map[any]float64{}
 	for _, r := range res.Data {
-		out[r[dim]] = r["request_count"].(float64)
+		out[r.Value(dim)] = r.Value("request_count").(float64)
 	}
 	return out
 }
@@ -101,7 +101,7 @@ func TestFilterOperators(t *testing.T) {
 	// A metric filter applies to each generation: failed ones produce no completion.
 	res := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count", "error_rate"}})
 	failed := count(t, c, sdk.Eq("completion_tokens", 0))
-	assert.InDelta(t, res.Data[0]["error_rate"].(float64)*totalRows, failed, 0.5)
+	assert.InDelta(t, res.Data[0].Value("error_rate").(float64)*totalRows, failed, 0.5)
 	assert.Equal(t, failed, byDimension(t, c, "finish_reason")["error"])
 }
 
@@ -121,7 +121,7 @@ func TestGranularities(t *testing.T) {
 	c := analyticstest.NewServer(t).Client()
 	start := time.Date(2025, 6, 1, 22, 0, 0, 0, time.UTC)
 	tr := sdk.TimeRange{Start: start, End: start.Add(4 * time.Hour)}
-	inRange := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count"}, TimeRange: tr}).Data[0]["request_count"].(float64)
+	inRange := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count"}, TimeRange: tr}).Data[0].Value("request_count").(float64)
 	aligned := map[sdk.Granularity]func(time.Time) bool{
 		sdk.GranularityMinute: func(b time.Time) bool { return b.Second() == 0 },
 		sdk.GranularityHour:   func(b time.Time) bool { return b.Minute() == 0 && b.Second() == 0 },
@@ -137,12 +137,12 @@ func TestGranularities(t *testing.T) {
 			total := 0.0
 			var prev time.Time
 			for _, r := range res.Data {
-				b, err := time.Parse(time.RFC3339, r[key].(string))
+				b, err := time.Parse(time.RFC3339, r.Value(key).(string))
 				require.NoError(t, err)
 				assert.True(t, ok(b), "%s bucket %s", g, b)
 				assert.True(t, b.After(prev), "date ascending by default")
 				prev = b
-				total += r["request_count"].(float64)
+				total += r.Value("request_count").(float64)
 			}
 			assert.Equal(t, inRange, total)
 			if n, ok := wantBuckets[g]; ok {
@@ -152,8 +152,8 @@ func TestGranularities(t *testing.T) {
 	}
 	days := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count"}, Granularity: sdk.GranularityDay})
 	assert.Len(t, days.Data, 90)
-	assert.Equal(t, "2025-04-01T00:00:00.000Z", days.Data[0]["date__day"])
-	assert.Equal(t, "2025-06-29T00:00:00.000Z", days.Data[89]["date__day"])
+	assert.Equal(t, "2025-04-01T00:00:00.000Z", days.Data[0].Value("date__day"))
+	assert.Equal(t, "2025-06-29T00:00:00.000Z", days.Data[89].Value("date__day"))
 }
 
 func TestOrderAndLimits(t *testing.T) {
@@ -163,28 +163,28 @@ func TestOrderAndLimits(t *testing.T) {
 	assert.True(t, desc.Metadata.Truncated)
 	assert.Len(t, desc.Data, 5)
 	for i := 1; i < len(desc.Data); i++ {
-		assert.GreaterOrEqual(t, desc.Data[i-1]["total_cost"], desc.Data[i]["total_cost"])
+		assert.GreaterOrEqual(t, desc.Data[i-1].Value("total_cost"), desc.Data[i].Value("total_cost"))
 	}
 	asc := query(t, c, sdk.QueryRequest{Metrics: []string{"total_cost"}, Dimensions: []string{"model"},
 		OrderBy: sdk.OrderBy{Field: "model", Direction: sdk.Asc}})
 	assert.False(t, asc.Metadata.Truncated)
 	assert.Len(t, asc.Data, 16)
-	assert.Equal(t, "amazon/nova-pro-v1", asc.Data[0]["model"])
+	assert.Equal(t, "amazon/nova-pro-v1", asc.Data[0].Value("model"))
 
 	byCount := query(t, c, sdk.QueryRequest{Metrics: []string{"total_cost"}, Dimensions: []string{"country"},
 		OrderBy: sdk.OrderBy{Field: "request_count", Direction: sdk.Asc}, Limit: 1})
-	assert.Equal(t, "IT", byCount.Data[0]["country"], "the Zipf tail")
+	assert.Equal(t, "IT", byCount.Data[0].Value("country"), "the Zipf tail")
 
 	dateDesc := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count"}, Granularity: sdk.GranularityMonth,
 		OrderBy: sdk.OrderBy{Field: "date", Direction: sdk.Desc}})
-	assert.Equal(t, "2025-06-01T00:00:00.000Z", dateDesc.Data[0]["date__month"])
+	assert.Equal(t, "2025-06-01T00:00:00.000Z", dateDesc.Data[0].Value("date__month"))
 
 	// A time series by model with no group_limit keeps every bucket of every model.
 	series := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"}, Granularity: sdk.GranularityWeek})
 	assert.False(t, series.Metadata.Truncated)
 	perModel := map[any]float64{}
 	for _, r := range series.Data {
-		perModel[r["model"]] += r["request_count"].(float64)
+		perModel[r.Value("model")] += r.Value("request_count").(float64)
 	}
 	assert.Equal(t, byDimension(t, c, "model"), perModel)
 
@@ -194,7 +194,7 @@ func TestOrderAndLimits(t *testing.T) {
 	assert.True(t, limited.Metadata.Truncated)
 	rows := map[any]int{}
 	for _, r := range limited.Data {
-		rows[r["model"]]++
+		rows[r.Value("model")]++
 	}
 	assert.Len(t, rows, 16)
 	for m, n := range rows {
@@ -214,11 +214,11 @@ func TestTwoDimensionsAndRates(t *testing.T) {
 	assert.False(t, res.Metadata.Truncated)
 	total := 0.0
 	for _, r := range res.Data {
-		n := r["request_count"].(float64)
+		n := r.Value("request_count").(float64)
 		total += n
-		assert.InDelta(t, r["total_cost"].(float64)/n, r["avg_cost"].(float64), 1e-6, "a rate is the mean, not the sum")
-		assert.GreaterOrEqual(t, r["error_rate"].(float64), 0.0)
-		assert.LessOrEqual(t, r["error_rate"].(float64), 1.0)
+		assert.InDelta(t, r.Value("total_cost").(float64)/n, r.Value("avg_cost").(float64), 1e-6, "a rate is the mean, not the sum")
+		assert.GreaterOrEqual(t, r.Value("error_rate").(float64), 0.0)
+		assert.LessOrEqual(t, r.Value("error_rate").(float64), 1.0)
 	}
 	assert.Equal(t, float64(totalRows), total)
 }
@@ -230,7 +230,7 @@ func TestClassifier(t *testing.T) {
 		ClassifierDimensions: sdk.ClassifierDimensions{ClassifierId: id, DimensionNames: []string{"topic"}, IncludeNulls: true}})
 	topics := map[any]float64{}
 	for _, r := range withNulls.Data {
-		topics[r["topic"]] = r["request_count"].(float64)
+		topics[r.Value("topic")] = r.Value("request_count").(float64)
 	}
 	assert.Equal(t, float64(totalRows), sum(topics))
 	require.NotZero(t, topics[nil])
@@ -238,16 +238,16 @@ func TestClassifier(t *testing.T) {
 		ClassifierDimensions: sdk.ClassifierDimensions{ClassifierId: id, DimensionNames: []string{"topic", "language"}}})
 	n := 0.0
 	for _, r := range withoutNulls.Data {
-		assert.NotNil(t, r["topic"])
-		assert.NotNil(t, r["language"])
-		n += r["request_count"].(float64)
+		assert.NotNil(t, r.Value("topic"))
+		assert.NotNil(t, r.Value("language"))
+		n += r.Value("request_count").(float64)
 	}
 	assert.Less(t, n, float64(totalRows)-topics[nil]+1)
 
 	coding := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count"}, ClassifierFilters: sdk.ClassifierFilters{
 		ClassifierId: id, Filters: []sdk.ClassifierFilter{{Field: "topic", Operator: "eq", Value: sdk.Eq("", "coding").Value}},
 	}})
-	assert.Equal(t, topics["coding"], coding.Data[0]["request_count"])
+	assert.Equal(t, topics["coding"], coding.Data[0].Value("request_count"))
 }
 
 func TestDeterministic(t *testing.T) {
@@ -262,7 +262,7 @@ func TestDeterministic(t *testing.T) {
 	assert.Equal(t, a.Metadata.RowCount, b.Metadata.RowCount)
 	assert.Equal(t, float64(dataEnd.UnixMilli()), b.CachedAt)
 	for _, r := range b.Data {
-		assert.False(t, math.IsNaN(r["avg_throughput"].(float64)))
+		assert.False(t, math.IsNaN(r.Value("avg_throughput").(float64)))
 	}
 }
 

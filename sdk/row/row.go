@@ -1,12 +1,14 @@
-// Package row defines the result row of an analytics query: a JSON object
-// keyed by dimension, metric and time bucket, with typed accessors. The
-// generated client decodes rows into it (see x-go-type in the spec);
-// package sdk re-exports it as sdk.Row.
+// Package row defines the result rows of an analytics query. A row is a
+// flat JSON object keyed by dimension, metric and time bucket; Row keeps
+// it compactly (keys shared between rows, repeated strings stored once,
+// numbers unboxed) with typed accessors. The generated client decodes
+// rows into it (see x-go-type in the spec); package sdk re-exports it.
 package row
 
 import (
+	"encoding/json"
 	"fmt"
-	"sort"
+	"iter"
 	"strings"
 	"time"
 )
@@ -14,10 +16,151 @@ import (
 // BucketPrefix starts the key of a row's time bucket: "date__day", ...
 const BucketPrefix = "date__"
 
-// Row is one result row. Dimension values are strings (null when unset),
+type kind uint8
+
+const (
+	kindNull kind = iota
+	kindString
+	kindNumber
+	kindBool
+	kindRaw // a nested array or object, kept as its JSON text
+)
+
+// value is one cell: a string (or raw JSON), a number or a bool.
+type value struct {
+	str  string
+	num  float64
+	kind kind
+}
+
+// Row is one result row: dimension values are strings (null when unset),
 // metrics are numbers, and with a granularity the key "date__<granularity>"
-// holds the bucket's start as an ISO-8601 timestamp.
-type Row map[string]any
+// holds the bucket's start as an ISO-8601 timestamp. Columns keep the
+// order they came in. The zero Row is empty and ready to use.
+type Row struct {
+	keys []string
+	vals []value
+}
+
+// Len is the number of columns.
+func (r Row) Len() int { return len(r.keys) }
+
+// Columns returns the column names in order.
+func (r Row) Columns() []string { return append([]string(nil), r.keys...) }
+
+func (r Row) find(col string) (value, bool) {
+	for i, k := range r.keys {
+		if k == col {
+			return r.vals[i], true
+		}
+	}
+	return value{}, false
+}
+
+// Get returns a column's value as encoding/json would decode it (string,
+// float64, bool, nil, or for nested JSON a map or slice) and whether the
+// row has the column.
+func (r Row) Get(col string) (any, bool) {
+	v, ok := r.find(col)
+	if !ok {
+		return nil, false
+	}
+	return v.any(), true
+}
+
+// Value is Get without the second result: nil when absent.
+func (r Row) Value(col string) any {
+	v, _ := r.Get(col)
+	return v
+}
+
+func (v value) any() any {
+	switch v.kind {
+	case kindString:
+		return v.str
+	case kindNumber:
+		return v.num
+	case kindBool:
+		return v.num != 0
+	case kindRaw:
+		var x any
+		if json.Unmarshal([]byte(v.str), &x) == nil {
+			return x
+		}
+		return v.str
+	}
+	return nil
+}
+
+// All yields each column and its value, in order.
+func (r Row) All() iter.Seq2[string, any] {
+	return func(yield func(string, any) bool) {
+		for i, k := range r.keys {
+			if !yield(k, r.vals[i].any()) {
+				return
+			}
+		}
+	}
+}
+
+// Map returns the row as a map.
+func (r Row) Map() map[string]any {
+	m := make(map[string]any, len(r.keys))
+	for k, v := range r.All() {
+		m[k] = v
+	}
+	return m
+}
+
+// Set sets a column to v (a string, any number type, a bool or nil),
+// adding it at the end when new. Other values are kept as their JSON.
+func (r *Row) Set(col string, v any) {
+	val := toValue(v)
+	for i, k := range r.keys {
+		if k == col {
+			r.vals[i] = val
+			return
+		}
+	}
+	// Copy on write: rows decoded together share their keys.
+	r.keys = append(r.keys[:len(r.keys):len(r.keys)], col)
+	r.vals = append(r.vals[:len(r.vals):len(r.vals)], val)
+}
+
+func toValue(v any) value {
+	switch x := v.(type) {
+	case nil:
+		return value{}
+	case string:
+		return value{kind: kindString, str: x}
+	case bool:
+		if x {
+			return value{kind: kindBool, num: 1}
+		}
+		return value{kind: kindBool}
+	case float64:
+		return value{kind: kindNumber, num: x}
+	case float32:
+		return value{kind: kindNumber, num: float64(x)}
+	case int:
+		return value{kind: kindNumber, num: float64(x)}
+	case int64:
+		return value{kind: kindNumber, num: float64(x)}
+	case int32:
+		return value{kind: kindNumber, num: float64(x)}
+	case uint:
+		return value{kind: kindNumber, num: float64(x)}
+	case uint64:
+		return value{kind: kindNumber, num: float64(x)}
+	case uint32:
+		return value{kind: kindNumber, num: float64(x)}
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return value{}
+	}
+	return value{kind: kindRaw, str: string(raw)}
+}
 
 // ColumnError reports a column that is missing or holds the wrong type.
 // Index is the row's position in its result, or -1 when unknown.
@@ -58,79 +201,69 @@ func describe(v any) string {
 	}
 }
 
-func (r Row) get(col string) (any, error) {
-	v, ok := r[col]
+func (r Row) lookup(col string) (value, error) {
+	v, ok := r.find(col)
 	if !ok {
-		return nil, &ColumnError{Index: -1, Column: col, Missing: true}
+		return v, &ColumnError{Index: -1, Column: col, Missing: true}
 	}
 	return v, nil
 }
 
 // String returns a dimension's value; an unset (null) one is "".
 func (r Row) String(col string) (string, error) {
-	v, err := r.get(col)
+	v, err := r.lookup(col)
 	if err != nil {
 		return "", err
 	}
-	switch v := v.(type) {
-	case string:
-		return v, nil
-	case nil:
+	switch v.kind {
+	case kindString:
+		return v.str, nil
+	case kindNull:
 		return "", nil
 	}
-	return "", &ColumnError{Index: -1, Column: col, Want: "a string", Got: v}
+	return "", &ColumnError{Index: -1, Column: col, Want: "a string", Got: v.any()}
 }
 
 // IsNull reports whether the column is present and null (an unset dimension).
 func (r Row) IsNull(col string) bool {
-	v, ok := r[col]
-	return ok && v == nil
+	v, ok := r.find(col)
+	return ok && v.kind == kindNull
 }
 
 // Float returns a metric's value.
 func (r Row) Float(col string) (float64, error) {
-	v, err := r.get(col)
+	v, err := r.lookup(col)
 	if err != nil {
 		return 0, err
 	}
-	if f, ok := v.(float64); ok {
-		return f, nil
+	if v.kind != kindNumber {
+		return 0, &ColumnError{Index: -1, Column: col, Want: "a number", Got: v.any()}
 	}
-	return 0, &ColumnError{Index: -1, Column: col, Want: "a number", Got: v}
+	return v.num, nil
 }
 
 // Time returns a timestamp column, such as a time bucket.
 func (r Row) Time(col string) (time.Time, error) {
-	v, err := r.get(col)
+	v, err := r.lookup(col)
 	if err != nil {
 		return time.Time{}, err
 	}
-	if s, ok := v.(string); ok {
-		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+	if v.kind == kindString {
+		if t, err := time.Parse(time.RFC3339Nano, v.str); err == nil {
 			return t, nil
 		}
 	}
-	return time.Time{}, &ColumnError{Index: -1, Column: col, Want: "an ISO-8601 timestamp", Got: v}
+	return time.Time{}, &ColumnError{Index: -1, Column: col, Want: "an ISO-8601 timestamp", Got: v.any()}
 }
 
 // Bucket returns the row's time bucket and its granularity ("day", ...);
 // ok is false for a row without one.
 func (r Row) Bucket() (t time.Time, granularity string, ok bool, err error) {
-	for k := range r {
+	for _, k := range r.keys {
 		if g, found := strings.CutPrefix(k, BucketPrefix); found {
 			t, err := r.Time(k)
 			return t, g, true, err
 		}
 	}
 	return time.Time{}, "", false, nil
-}
-
-// Columns returns the row's keys, sorted.
-func (r Row) Columns() []string {
-	keys := make([]string, 0, len(r))
-	for k := range r {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
