@@ -3,7 +3,7 @@
 GO ?= go
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
-.PHONY: all test vet generate check-generate lint-ci demo
+.PHONY: all test vet generate check-generate lint-ci demo bench fuzz
 
 all: test
 
@@ -53,3 +53,20 @@ demo:
 	@echo "== Top 10 models by requests, last 30 days"
 	$(CLI) query --demo --metric request_count,total_cost,avg_latency,error_rate --dimension model --last 30d \
 		--order-by 'request_count desc' --limit 10 --chart
+
+BENCHTIME ?= 1s
+FUZZTIME ?= 30s
+
+## bench: the SDK beside a plain net/http + encoding/json baseline, with ratios
+bench:
+	@mkdir -p out
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) ./benchmarks/ | tee out/bench.txt
+	@echo
+	@$(GO) run ./internal/tools/benchratio < out/bench.txt
+
+## fuzz: run each fuzz target for FUZZTIME (their seed corpora also run in make test)
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzErrorBody$$' -fuzztime=$(FUZZTIME) ./sdk/
+	$(GO) test -run '^$$' -fuzz '^FuzzQueryResponse$$' -fuzztime=$(FUZZTIME) ./sdk/
+	$(GO) test -run '^$$' -fuzz '^FuzzRows$$' -fuzztime=$(FUZZTIME) ./sdk/row/
+	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRows$$' -fuzztime=$(FUZZTIME) ./sdk/row/

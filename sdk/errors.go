@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/gen"
 )
@@ -50,6 +51,8 @@ func (e *APIError) Error() string {
 	if msg == "" {
 		msg = "no message"
 	}
+	// One line, whatever the server put in its message.
+	msg = strings.Join(strings.Fields(msg), " ")
 	return fmt.Sprintf("openrouter: %d %s: %s", e.StatusCode, http.StatusText(e.StatusCode), msg)
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"unicode/utf8"
 )
@@ -216,6 +217,9 @@ func (p *parser) literal(lit string) bool {
 
 func (p *parser) row() (Row, error) {
 	p.space()
+	if p.literal("null") { // as encoding/json decodes null into a map: empty
+		return Row{}, nil
+	}
 	if !p.consume('{') {
 		return Row{}, p.fail("an object")
 	}
@@ -237,8 +241,12 @@ func (p *parser) row() (Row, error) {
 			if err != nil {
 				return Row{}, fmt.Errorf("column %q: %w", key, err)
 			}
-			p.keys = append(p.keys, key)
-			p.vals = append(p.vals, v)
+			if i := slices.Index(p.keys, key); i >= 0 {
+				p.vals[i] = v // a repeated key: the last one wins, as in encoding/json
+			} else {
+				p.keys = append(p.keys, key)
+				p.vals = append(p.vals, v)
+			}
 			p.space()
 			if p.consume('}') {
 				break

@@ -1,0 +1,126 @@
+// Command benchratio reads `go test -bench` output and prints each
+// benchmark ending in /sdk beside its /baseline twin, with the ratios
+// sdk/baseline of every metric both report (ns/op, B/op, allocs/op, ...).
+// A ratio below 1 means the SDK needs less.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// result is one benchmark line: its metrics by unit.
+type result map[string]float64
+
+func main() {
+	if err := run(os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "benchratio:", err)
+		os.Exit(1)
+	}
+}
+
+func run(in io.Reader, out io.Writer) error {
+	results := map[string]result{}
+	var order []string
+	sc := bufio.NewScanner(in)
+	for sc.Scan() {
+		name, r, ok := parseLine(sc.Text())
+		if !ok {
+			continue
+		}
+		if _, seen := results[name]; !seen {
+			order = append(order, name)
+		}
+		results[name] = r
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "benchmark\tmetric\tsdk\tbaseline\tsdk/baseline\t")
+	pairs := 0
+	for _, name := range order {
+		prefix, ok := strings.CutSuffix(name, "/sdk")
+		if !ok {
+			continue
+		}
+		base, ok := results[prefix+"/baseline"]
+		if !ok {
+			continue
+		}
+		pairs++
+		sdk := results[name]
+		units := make([]string, 0, len(sdk))
+		for u := range sdk {
+			if _, both := base[u]; both {
+				units = append(units, u)
+			}
+		}
+		sort.Slice(units, func(i, j int) bool {
+			return rank(units[i]) < rank(units[j]) || (rank(units[i]) == rank(units[j]) && units[i] < units[j])
+		})
+		for i, u := range units {
+			label := ""
+			if i == 0 {
+				label = prefix
+			}
+			ratio := "-"
+			if base[u] != 0 {
+				ratio = fmt.Sprintf("%.2fx", sdk[u]/base[u])
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t\n", label, u, format(sdk[u]), format(base[u]), ratio)
+		}
+	}
+	if pairs == 0 {
+		return fmt.Errorf("no sdk/baseline pairs in the input")
+	}
+	return w.Flush()
+}
+
+func rank(unit string) int {
+	switch unit {
+	case "ns/op":
+		return 0
+	case "B/op":
+		return 1
+	case "allocs/op":
+		return 2
+	}
+	return 3
+}
+
+func format(x float64) string {
+	if x == float64(int64(x)) {
+		return strconv.FormatInt(int64(x), 10)
+	}
+	return strconv.FormatFloat(x, 'f', 3, 64)
+}
+
+// parseLine reads "BenchmarkX/sub-2   20   123 ns/op   45 B/op ...".
+func parseLine(line string) (string, result, bool) {
+	fields := strings.Fields(line)
+	if len(fields) < 4 || !strings.HasPrefix(fields[0], "Benchmark") {
+		return "", nil, false
+	}
+	name := fields[0]
+	if i := strings.LastIndex(name, "-"); i > 0 {
+		if _, err := strconv.Atoi(name[i+1:]); err == nil {
+			name = name[:i]
+		}
+	}
+	r := result{}
+	for i := 2; i+1 < len(fields); i += 2 {
+		x, err := strconv.ParseFloat(fields[i], 64)
+		if err != nil {
+			return "", nil, false
+		}
+		r[fields[i+1]] = x
+	}
+	return strings.TrimPrefix(name, "Benchmark"), r, true
+}

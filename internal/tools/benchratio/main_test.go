@@ -1,0 +1,29 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPairsAndRatios(t *testing.T) {
+	in := `goos: linux
+BenchmarkRoundTrip/sdk-2         	    2000	    100000 ns/op	   15000 B/op	     220 allocs/op
+BenchmarkRoundTrip/baseline-2    	    2000	     80000 ns/op	   10000 B/op	     200 allocs/op
+BenchmarkPeakHeap/sdk-2   10   2000 ns/op   2.5 peak-heap/payload
+BenchmarkPeakHeap/baseline-2   10   1000 ns/op   5.0 peak-heap/payload
+BenchmarkLonely/sdk-2   10   1 ns/op
+PASS`
+	var out strings.Builder
+	require.NoError(t, run(strings.NewReader(in), &out))
+	got := out.String()
+	assert.Regexp(t, `RoundTrip\s+ns/op\s+100000\s+80000\s+1\.25x`, got)
+	assert.Regexp(t, `B/op\s+15000\s+10000\s+1\.50x`, got)
+	assert.Regexp(t, `allocs/op\s+220\s+200\s+1\.10x`, got)
+	assert.Regexp(t, `peak-heap/payload\s+2\.500\s+5\s+0\.50x`, got)
+	assert.NotContains(t, got, "Lonely")
+
+	assert.Error(t, run(strings.NewReader("nothing"), &out))
+}

@@ -1,0 +1,92 @@
+package sdk
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/gen"
+)
+
+// FuzzErrorBody: any error status with any body maps to a typed error
+// that embeds *APIError, keeps the status and gives one line.
+func FuzzErrorBody(f *testing.F) {
+	f.Add(400, "application/json", []byte(`{"error":{"code":400,"message":"Invalid request parameters","metadata":{}},"user_id":null}`))
+	f.Add(500, "application/json", []byte(`{"error":{"code":500,"mess`))
+	f.Add(502, "text/html", []byte(`<html>bad gateway</html>`))
+	f.Add(429, "application/json", []byte(`{"error":{"code":"x","message":7}}`))
+	f.Add(403, "", []byte(``))
+	f.Add(418, "application/json; charset=utf-8", []byte("{\"error\":{\"code\":1,\"message\":\"two\\nlines\"}}"))
+	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
+		status = 400 + abs(status)%200
+		resp := &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {contentType}}}
+		resp.Body = &bufferedBody{Reader: bytes.NewReader(body), bytes: body}
+		var documented *gen.ErrorResponse
+		p, err := parse(resp, gen.ParseQueryAnalyticsResponse)
+		if err == nil {
+			documented = firstNonNil(p.JSON400, p.JSON401, p.JSON403, p.JSON408, p.JSON500)
+		} else {
+			checkAPIError(t, err, status)
+			return
+		}
+		checkAPIError(t, errorFromResponse(resp, body, documented, nil), status)
+	})
+}
+
+// FuzzQueryResponse: whatever comes back, QueryAnalytics returns rows or
+// an error, never a panic or a zero value.
+func FuzzQueryResponse(f *testing.F) {
+	f.Add(200, "application/json", []byte(`{"data":{"data":[{"model":"a","n":1}],"metadata":{"query_time_ms":1,"row_count":1,"truncated":false}}}`))
+	f.Add(200, "application/json", []byte(`{"data":{"data":[{"model":"a"`))
+	f.Add(200, "application/json", []byte(`{"data":{}}`))
+	f.Add(200, "text/plain", []byte(`ok`))
+	f.Add(204, "", []byte(``))
+	f.Add(400, "application/json", []byte(`{"error":{"code":400,"message":"bad"}}`))
+	f.Add(503, "text/html", []byte(`<h1>down</h1>`))
+	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
+		status = 200 + abs(status)%400
+		doer := doerFunc(func(req *http.Request) (*http.Response, error) {
+			return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {contentType}},
+				Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: req}, nil
+		})
+		c, err := NewClient(WithAPIKey("sk-or-v1-fuzz-SECRET"), WithHTTPClient(doer), WithRetries(NoRetries()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := c.QueryAnalytics(t.Context(), QueryRequest{Metrics: []string{"request_count"}})
+		if err == nil {
+			if res == nil || res.Data == nil {
+				t.Fatalf("no error and no rows for %d %q %q", status, contentType, body)
+			}
+			return
+		}
+		if res != nil {
+			t.Fatal("a result with an error")
+		}
+		checkAPIError(t, err, status)
+	})
+}
+
+func checkAPIError(t *testing.T, err error, status int) {
+	t.Helper()
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("%T is not an API error: %v", err, err)
+	}
+	if apiErr.StatusCode != status {
+		t.Fatalf("status %d, want %d", apiErr.StatusCode, status)
+	}
+	if msg := err.Error(); strings.ContainsAny(msg, "\r\n") || strings.Contains(msg, "SECRET") {
+		t.Fatalf("error text %q", msg)
+	}
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -(n + 1)
+	}
+	return n
+}

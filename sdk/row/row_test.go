@@ -1,0 +1,194 @@
+package row_test
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
+)
+
+const sample = `[
+ {"date__day":"2025-01-01T00:00:00.000Z","model":"openai/gpt-4o","app":null,"request_count":1500,"total_cost":12.5,"flag":true,"tags":["a",{"b":1}]},
+ {"date__day":"2025-01-02T00:00:00.000Z","model":"caf\u00e9 \"quoted\"","app":"Quill","request_count":-0.5e-7,"total_cost":1e21,"flag":false,"tags":[]}
+]`
+
+func TestRowsDecodeLikeEncodingJSON(t *testing.T) {
+	var got row.Rows
+	require.NoError(t, json.Unmarshal([]byte(sample), &got))
+	var want []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(sample), &want))
+	require.Len(t, got, 2)
+	for i := range want {
+		assert.Equal(t, want[i], got[i].Map())
+	}
+	assert.Equal(t, []string{"date__day", "model", "app", "request_count", "total_cost", "flag", "tags"}, got[0].Columns(), "in the order sent")
+
+	// Re-encoding gives what encoding/json gives for the same values.
+	out, err := json.Marshal(got)
+	require.NoError(t, err)
+	var again []map[string]any
+	require.NoError(t, json.Unmarshal(out, &again))
+	assert.Equal(t, want, again)
+	one, err := json.Marshal(got[1])
+	require.NoError(t, err)
+	assert.Equal(t, `{"date__day":"2025-01-02T00:00:00.000Z","model":"café \"quoted\"","app":"Quill","request_count":-5e-8,"total_cost":1e+21,"flag":false,"tags":[]}`, string(one))
+}
+
+func TestAccessors(t *testing.T) {
+	var rows row.Rows
+	require.NoError(t, json.Unmarshal([]byte(sample), &rows))
+	r := rows[0]
+	day, g, ok, err := r.Bucket()
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.Equal(t, "day", g)
+	assert.Equal(t, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), day)
+	n, err := r.Float("request_count")
+	require.NoError(t, err)
+	assert.Equal(t, 1500.0, n)
+	app, err := r.String("app")
+	require.NoError(t, err)
+	assert.Empty(t, app)
+	assert.True(t, r.IsNull("app"))
+	assert.False(t, r.IsNull("model"))
+	assert.Equal(t, true, r.Value("flag"))
+	assert.Equal(t, []any{"a", map[string]any{"b": 1.0}}, r.Value("tags"))
+	_, present := r.Get("nope")
+	assert.False(t, present)
+	_, err = r.Float("model")
+	assert.EqualError(t, err, `openrouter: row: column "model": want a number, got string "openai/gpt-4o"`)
+	assert.Equal(t, 7, r.Len())
+
+	var none row.Row
+	_, _, ok, err = none.Bucket()
+	assert.False(t, ok)
+	assert.NoError(t, err)
+}
+
+func TestSetKeepsRowsApart(t *testing.T) {
+	var rows row.Rows
+	require.NoError(t, json.Unmarshal([]byte(`[{"a":1},{"a":2}]`), &rows))
+	rows[0].Set("b", "x") // rows share keys; adding one must not touch the other
+	rows[0].Set("a", 10)
+	assert.Equal(t, map[string]any{"a": 10.0, "b": "x"}, rows[0].Map())
+	assert.Equal(t, map[string]any{"a": 2.0}, rows[1].Map())
+	var r row.Row
+	r.Set("n", uint32(7))
+	r.Set("s", []int{1})
+	out, _ := json.Marshal(r)
+	assert.Equal(t, `{"n":7,"s":[1]}`, string(out))
+}
+
+func TestBadInput(t *testing.T) {
+	for _, in := range []string{`{}`, `[1]`, `[{"a":}]`, `[{"a":1}`, `[{"a":1e400}]`, `[{"a":01}]`, `[{"a":"x}]`, `[{a:1}]`, `[{"a":[1,}]`, `[{"a":1}] x`} {
+		var rows row.Rows
+		assert.Error(t, rows.UnmarshalJSON([]byte(in)), in)
+	}
+	var rows row.Rows
+	require.NoError(t, rows.UnmarshalJSON([]byte(`null`)))
+	assert.Nil(t, rows)
+	require.NoError(t, rows.UnmarshalJSON([]byte(` [ ] `)))
+	assert.NotNil(t, rows)
+	assert.Empty(t, rows)
+}
+
+type typed struct {
+	Day   time.Time `json:"date__day"`
+	Model string    `json:"model"`
+	App   *string   `json:"app"`
+	N     float64   `json:"request_count"`
+	Skip  string    `json:"-"`
+}
+
+func TestDecode(t *testing.T) {
+	var rows row.Rows
+	require.NoError(t, json.Unmarshal([]byte(sample), &rows))
+	got, err := row.Decode[typed](rows)
+	require.NoError(t, err)
+	assert.Equal(t, "openai/gpt-4o", got[0].Model)
+	assert.Nil(t, got[0].App)
+	assert.Equal(t, "Quill", *got[1].App)
+	assert.Equal(t, -0.5e-7, got[1].N)
+	assert.Equal(t, reflect.TypeFor[typed]().NumField(), 5)
+}
+
+// FuzzRows holds the decoder to encoding/json: whatever it decodes into
+// []map[string]any, Rows decodes to the same values, and re-encodes to
+// them; whatever it refuses, Rows refuses. It never panics.
+func FuzzRows(f *testing.F) {
+	for _, seed := range []string{sample, `[]`, `null`, `[null]`, `[{}]`, `[{"a":1,"a":2}]`, `[{"a":"\ud800"}]`, "[{\"a\":\"\xff\"}]",
+		`[{"a":-0}]`, `[{"a":1E+2,"b":[{"c":[]}]}]`, `[{"a":"x\\"}]`, `[1,2]`, `{"a":1}`, `[{"a":1}`, `[{"a":1e999}]`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var want []map[string]any
+		stdErr := json.Unmarshal(data, &want)
+		var got row.Rows
+		ourErr := json.Unmarshal(data, &got)
+		var direct row.Rows
+		directErr := direct.UnmarshalJSON(data)
+		if stdErr != nil {
+			if ourErr == nil && directErr == nil {
+				t.Fatalf("encoding/json refused %q (%v) but Rows took it", data, stdErr)
+			}
+			return
+		}
+		if ourErr != nil || directErr != nil {
+			t.Fatalf("encoding/json took %q but Rows refused it: %v / %v", data, ourErr, directErr)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%d rows, want %d", len(got), len(want))
+		}
+		for i := range want {
+			m := got[i].Map()
+			if want[i] == nil {
+				want[i] = map[string]any{}
+			}
+			if !reflect.DeepEqual(m, want[i]) {
+				t.Fatalf("row %d: %#v, want %#v", i, m, want[i])
+			}
+		}
+		out, err := json.Marshal(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var again []map[string]any
+		if err := json.Unmarshal(out, &again); err != nil {
+			t.Fatalf("re-encoded %q: %v", out, err)
+		}
+		for i := range again {
+			if !reflect.DeepEqual(again[i], want[i]) {
+				t.Fatalf("re-encoded row %d: %#v, want %#v", i, again[i], want[i])
+			}
+		}
+	})
+}
+
+// FuzzDecodeRows: typed decoding gives values or a *ColumnError, never a panic.
+func FuzzDecodeRows(f *testing.F) {
+	f.Add([]byte(sample))
+	f.Add([]byte(`[{"date__day":"x","model":1,"app":2,"request_count":"3"}]`))
+	f.Add([]byte(`[{"date__day":"2025-01-01T00:00:00Z","model":null,"app":null,"request_count":1}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var rows row.Rows
+		if json.Unmarshal(data, &rows) != nil {
+			return
+		}
+		got, err := row.Decode[typed](rows)
+		if err != nil {
+			var ce *row.ColumnError
+			if !assert.ErrorAs(t, err, &ce) {
+				t.FailNow()
+			}
+			return
+		}
+		if len(got) != len(rows) {
+			t.Fatalf("%d values for %d rows", len(got), len(rows))
+		}
+	})
+}

@@ -1,0 +1,237 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
+)
+
+// lockedBuffer collects log output from concurrent goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func fast() sdk.RetryConfig {
+	return sdk.RetryConfig{
+		Backoff:               sdk.BackoffStrategy{InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond, MaxElapsedTime: 3 * time.Second},
+		RetryConnectionErrors: true,
+	}
+}
+
+func isType[T error](err error) bool {
+	var target T
+	return errors.As(err, &target)
+}
+
+// TestFaultMatrix drives the SDK through every fault the issue lists and
+// asserts the outcome: success after retry, or a specific typed error.
+// The API key must not show in any error or log line, and no goroutine
+// may be left behind (TestMain checks with goleak).
+func TestFaultMatrix(t *testing.T) {
+	type env = faultEnv
+	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"}}
+	cases := []struct {
+		name  string
+		setup func(t *testing.T, e *env)
+		check func(t *testing.T, e *env, res *sdk.QueryResult, err error)
+	}{
+		{"connection refused", func(t *testing.T, e *env) {
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			require.NoError(t, err)
+			e.url = "http://" + l.Addr().String()
+			require.NoError(t, l.Close())
+			cfg := fast()
+			cfg.Backoff.MaxElapsedTime = 50 * time.Millisecond
+			e.opts = append(e.opts, sdk.WithRetries(cfg))
+		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
+			assert.ErrorIs(t, err, syscall.ECONNREFUSED)
+			assert.True(t, isType[*net.OpError](err))
+		}},
+		{"reset before headers", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.ResetBeforeHeaders())
+		}, success(2)},
+		{"reset mid-body", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.ResetMidBody())
+		}, success(2)},
+		{"503 then 200", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.Status(503))
+		}, success(2)},
+		{"429 with Retry-After seconds", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.RetryAfter(429, "1"))
+			cfg := fast()
+			cfg.Backoff.MaxInterval = time.Minute
+			e.opts = append(e.opts, sdk.WithRetries(cfg))
+		}, success(2)},
+		{"429 with Retry-After date", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.RetryAfter(429, time.Now().Add(time.Second).UTC().Format(http.TimeFormat)))
+			cfg := fast()
+			cfg.Backoff.MaxInterval = time.Minute
+			e.opts = append(e.opts, sdk.WithRetries(cfg))
+		}, success(2)},
+		{"500 with HTML, retried", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.HTMLPage(500))
+		}, success(2)},
+		{"500 with HTML, not retried", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.HTMLPage(500))
+			e.opts = append(e.opts, sdk.WithRetries(sdk.NoRetries()))
+		}, defaultError(500, "unexpected text/html body")},
+		{"502 with empty body", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.Raw(502, "", ""))
+			e.opts = append(e.opts, sdk.WithRetries(sdk.NoRetries()))
+		}, defaultError(502, "empty response body")},
+		{"200 with truncated JSON", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.TruncatedBody())
+		}, defaultError(200, "unexpected end of JSON input")},
+		{"200 with wrong content type", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.Raw(200, "text/plain", `{"data":{"data":[]}}`))
+		}, defaultError(200, "unexpected text/plain body")},
+		{"200 with JSON of the wrong shape", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.Raw(200, "application/json", `{"rows":[{"model":"x"}]}`))
+		}, defaultError(200, "data.data is required")},
+		{"headers never arrive", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.Delay(time.Minute))
+			e.opts = append(e.opts, sdk.WithTimeout(100*time.Millisecond))
+		}, deadline},
+		{"body trickles past the timeout", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.Trickle(20 * time.Millisecond))
+			e.opts = append(e.opts, sdk.WithTimeout(200*time.Millisecond))
+		}, deadline},
+		{"body larger than the cap", func(t *testing.T, e *env) {
+			e.opts = append(e.opts, sdk.WithMaxResponseBytes(512))
+		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
+			var tooLarge *sdk.ResponseTooLargeError
+			require.ErrorAs(t, err, &tooLarge)
+			assert.Equal(t, int64(512), tooLarge.Limit)
+			assert.Len(t, e.fake.Requests(), 1, "not retried")
+		}},
+		{"context cancelled during backoff", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.RetryAfter(503, "3600"))
+			cfg := fast()
+			cfg.Backoff.MaxInterval, cfg.Backoff.MaxElapsedTime = time.Hour, 2*time.Hour
+			e.opts = append(e.opts, sdk.WithRetries(cfg), sdk.WithLogger(slog.New(slog.NewTextHandler(cancelOnRetry{e.cancel}, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
+			assert.ErrorIs(t, err, context.Canceled)
+			assert.Len(t, e.fake.Requests(), 1)
+		}},
+		{"redirect to another host", func(t *testing.T, e *env) {
+			// The fake answers on 127.0.0.1; the redirect goes to localhost,
+			// another host, so the Authorization header must not follow.
+			target := strings.Replace(e.fake.URL, "127.0.0.1", "localhost", 1)
+			redirector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				http.Redirect(w, r, target+r.URL.Path, http.StatusTemporaryRedirect)
+			}))
+			t.Cleanup(redirector.Close)
+			e.url = redirector.URL
+		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
+			var unauthorized *sdk.UnauthorizedResponseError
+			require.ErrorAs(t, err, &unauthorized)
+			reqs := e.fake.Requests()
+			require.Len(t, reqs, 1)
+			assert.Empty(t, reqs[0].Header.Get("Authorization"))
+			assert.JSONEq(t, `{"metrics":["request_count"],"dimensions":["model"]}`, string(reqs[0].Body), "the body follows a 307")
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fake := analyticstest.NewServer(t)
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			e := &env{fake: fake, url: fake.URL, ctx: ctx, cancel: cancel, opts: []sdk.Option{sdk.WithRetries(fast())}}
+			tc.setup(t, e)
+			var logs lockedBuffer
+			tr := &http.Transport{}
+			defer tr.CloseIdleConnections()
+			opts := append([]sdk.Option{
+				sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(e.url), sdk.WithHTTPClient(&http.Client{Transport: tr}),
+				sdk.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+			}, e.opts...)
+			client, err := sdk.NewClient(opts...)
+			require.NoError(t, err)
+
+			res, err := client.QueryAnalytics(e.ctx, q)
+			tc.check(t, e, res, err)
+
+			for _, out := range []string{fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err),
+				fmt.Sprintf("%v", client), fmt.Sprintf("%+v", client), fmt.Sprintf("%#v", client), logs.String()} {
+				assert.NotContains(t, out, analyticstest.ManagementKey)
+			}
+		})
+	}
+}
+
+// cancelOnRetry is a log sink that cancels the call's context when the
+// client announces a retry, that is, once it has started to wait.
+type cancelOnRetry struct{ cancel context.CancelFunc }
+
+func (c cancelOnRetry) Write(p []byte) (int, error) {
+	if bytes.Contains(p, []byte("openrouter: retrying")) {
+		c.cancel()
+	}
+	return len(p), nil
+}
+
+// faultEnv is one case's fake, the client's base URL and options, and the
+// call's context.
+type faultEnv struct {
+	fake   *analyticstest.Server
+	url    string
+	opts   []sdk.Option
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// success expects the call to succeed on the given attempt.
+func success(attempts int) func(*testing.T, *faultEnv, *sdk.QueryResult, error) {
+	return func(t *testing.T, e *faultEnv, res *sdk.QueryResult, err error) {
+		require.NoError(t, err)
+		assert.Len(t, res.Data, 16, "one row a model")
+		assert.Len(t, e.fake.Requests(), attempts)
+	}
+}
+
+// defaultError expects an *sdk.OpenRouterDefaultError with this status
+// whose message contains text.
+func defaultError(status int, text string) func(*testing.T, *faultEnv, *sdk.QueryResult, error) {
+	return func(t *testing.T, e *faultEnv, res *sdk.QueryResult, err error) {
+		assert.Nil(t, res)
+		var de *sdk.OpenRouterDefaultError
+		require.ErrorAs(t, err, &de)
+		assert.Equal(t, status, de.StatusCode)
+		assert.Contains(t, de.Message, text)
+	}
+}
+
+func deadline(t *testing.T, e *faultEnv, res *sdk.QueryResult, err error) {
+	assert.Nil(t, res)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
