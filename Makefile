@@ -55,12 +55,13 @@ demo:
 		--order-by 'request_count desc' --limit 10 --chart
 
 BENCHTIME ?= 1s
+BENCHCOUNT ?= 5
 FUZZTIME ?= 30s
 
 ## bench: the SDK beside a plain net/http + encoding/json baseline, with ratios
 bench:
 	@mkdir -p out
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) ./benchmarks/ | tee out/bench.txt
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) -count=$(BENCHCOUNT) ./benchmarks/ ./sdk/analyticstest/ | tee out/bench.txt
 	@echo
 	@$(GO) run ./internal/tools/benchratio < out/bench.txt
 

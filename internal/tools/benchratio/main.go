@@ -1,7 +1,10 @@
 // Command benchratio reads `go test -bench` output and prints each
 // benchmark ending in /sdk beside its /baseline twin, with the ratios
-// sdk/baseline of every metric both report (ns/op, B/op, allocs/op, ...).
-// A ratio below 1 means the SDK needs less.
+// sdk/baseline of every metric both report (ns/op, B/op, allocs/op, ...),
+// each the median of the runs given (go test -count=N).
+// For costs (ns/op, B/op, allocs/op, conns-opened, peak-heap/payload) a
+// ratio below 1 means the SDK needs less; for rates (MB/s, queries/s) a
+// ratio above 1 means the SDK does more.
 package main
 
 import (
@@ -18,6 +21,30 @@ import (
 // result is one benchmark line: its metrics by unit.
 type result map[string]float64
 
+// runs is every line of one benchmark (go test -count=N repeats them).
+type runs []result
+
+// median is each unit's median over the runs, which shrugs off the odd
+// slow run on a shared machine.
+func (rs runs) median() result {
+	out := result{}
+	for u := range rs[0] {
+		var xs []float64
+		for _, r := range rs {
+			if x, ok := r[u]; ok {
+				xs = append(xs, x)
+			}
+		}
+		sort.Float64s(xs)
+		m := xs[len(xs)/2]
+		if len(xs)%2 == 0 {
+			m = (xs[len(xs)/2-1] + xs[len(xs)/2]) / 2
+		}
+		out[u] = m
+	}
+	return out
+}
+
 func main() {
 	if err := run(os.Stdin, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "benchratio:", err)
@@ -26,7 +53,7 @@ func main() {
 }
 
 func run(in io.Reader, out io.Writer) error {
-	results := map[string]result{}
+	all := map[string]runs{}
 	var order []string
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
@@ -34,16 +61,20 @@ func run(in io.Reader, out io.Writer) error {
 		if !ok {
 			continue
 		}
-		if _, seen := results[name]; !seen {
+		if _, seen := all[name]; !seen {
 			order = append(order, name)
 		}
-		results[name] = r
+		all[name] = append(all[name], r)
 	}
 	if err := sc.Err(); err != nil {
 		return err
 	}
+	results := map[string]result{}
+	for name, rs := range all {
+		results[name] = rs.median()
+	}
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(w, "benchmark\tmetric\tsdk\tbaseline\tsdk/baseline\t")
+	fmt.Fprintln(w, "benchmark\tmetric\tsdk\tbaseline\tsdk/baseline\truns\t")
 	pairs := 0
 	for _, name := range order {
 		prefix, ok := strings.CutSuffix(name, "/sdk")
@@ -74,13 +105,21 @@ func run(in io.Reader, out io.Writer) error {
 			if base[u] != 0 {
 				ratio = fmt.Sprintf("%.2fx", sdk[u]/base[u])
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t\n", label, u, format(sdk[u]), format(base[u]), ratio)
+			count := ""
+			if i == 0 {
+				count = fmt.Sprintf("%d+%d", len(all[name]), len(all[prefix+"/baseline"]))
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t\n", label, u, format(sdk[u]), format(base[u]), ratio, count)
 		}
 	}
 	if pairs == 0 {
 		return fmt.Errorf("no sdk/baseline pairs in the input")
 	}
-	return w.Flush()
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(out, "\nsdk/baseline: below 1 the SDK costs less (ns/op, B/op, allocs/op, conns-opened, peak-heap/payload); above 1 it does more (MB/s, queries/s).")
+	return err
 }
 
 func rank(unit string) int {
