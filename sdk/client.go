@@ -119,7 +119,7 @@ func (c *Client) GetAnalyticsMeta(ctx context.Context, opts ...CallOption) (*Ana
 	if err != nil {
 		return nil, err
 	}
-	if ok := p.JSON200 != nil; ok {
+	if p.JSON200 != nil {
 		m := &p.JSON200.Data
 		if m.Metrics == nil || m.Dimensions == nil || m.Operators == nil || m.Granularities == nil {
 			return nil, errorFromResponse(resp, p.Body, nil, errors.New("data.metrics, data.dimensions, data.operators and data.granularities are required"))

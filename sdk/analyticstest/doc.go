@@ -13,6 +13,7 @@
 //	res, err := client.QueryAnalytics(ctx, sdk.QueryRequest{Metrics: []string{"request_count"}})
 //
 // Script queues faults (error statuses, Retry-After, delays, resets,
-// truncated or non-JSON bodies) to serve before normal service, and
-// Requests returns what the fake received, for retry tests.
+// truncated or non-JSON bodies) to serve before normal service; they are
+// sent as scripted, unchecked. Requests returns what the fake received,
+// for retry tests.
 package analyticstest
