@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"syscall"
 	"time"
@@ -119,13 +120,22 @@ func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	return 0, false
 }
 
-// isConnectionError tells a failure of the connection (which another
-// attempt may avoid) from anything else.
+// isConnectionError tells a failure of the connection, which another
+// attempt may avoid (refused, reset, cut short, timed out), from one that
+// would only fail again (a bad certificate, an unknown host, a malformed
+// response).
 func isConnectionError(err error) bool {
-	var netErr net.Error
-	return errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, syscall.EPIPE) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.As(err, &netErr)
+	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return true
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return dnsErr.IsTimeout || dnsErr.IsTemporary
+	}
+	var opErr *net.OpError
+	var urlErr *url.Error
+	return errors.As(err, &opErr) || (errors.As(err, &urlErr) && urlErr.Timeout())
 }
 
 // sendWithRetry sends req through the client's HTTPDoer, reading each
@@ -133,6 +143,7 @@ func isConnectionError(err error) bool {
 // that a body cut short is retried like any other connection error. The
 // request body is replayed from req.GetBody on every attempt.
 func (c *Client) sendWithRetry(ctx context.Context, req *http.Request, cfg RetryConfig) (*http.Response, error) {
+	cfg.Backoff = cfg.Backoff.withDefaults()
 	attempt := 0
 	op := func() (*http.Response, error) {
 		attempt++
@@ -157,8 +168,7 @@ func (c *Client) sendWithRetry(ctx context.Context, req *http.Request, cfg Retry
 		resp, err := op()
 		return unwrapAttempt(resp, err)
 	}
-	b := cfg.Backoff.withDefaults()
-	cfg.Backoff = b
+	b := cfg.Backoff
 	resp, err := backoff.Retry(ctx, op,
 		backoff.WithBackOff(cappedBackOff{&backoff.ExponentialBackOff{
 			InitialInterval:     b.InitialInterval,

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -291,4 +292,16 @@ func TestCancelStopsWaitingAtOnce(t *testing.T) {
 		t.Fatal("the call went on waiting after its context was cancelled")
 	}
 	assert.Len(t, s.requests(), 1)
+}
+
+func TestFailuresThatWouldRecurAreNotRetried(t *testing.T) {
+	tlsServer := httptest.NewTLSServer(http.HandlerFunc(okHandler)) // its certificate is not trusted
+	defer tlsServer.Close()
+	var logs logCapture
+	c := newClient(t, tlsServer.URL, sdk.WithLogger(logs.logger()))
+	_, err := c.GetAnalyticsMeta(t.Context())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "certificate")
+	assert.Len(t, logs.records(t, "openrouter: request failed"), 1)
+
 }
