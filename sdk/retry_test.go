@@ -167,21 +167,22 @@ func TestRetryAfterDateIsCappedByMaxInterval(t *testing.T) {
 }
 
 func TestRetryAfterDate(t *testing.T) {
-	date := time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)
+	date := time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat)
 	h, _ := failThen(1, 503, map[string]string{"Retry-After": date})
 	s := newServer(t, h)
 	var logs logCapture
 	cfg := fastRetries()
-	cfg.Backoff.MaxInterval = 3 * time.Second
+	cfg.Backoff.MaxInterval, cfg.Backoff.MaxElapsedTime = 5*time.Second, 10*time.Second
 	c := newClient(t, s.URL, sdk.WithRetries(cfg), sdk.WithLogger(logs.logger()))
 	_, err := c.GetAnalyticsMeta(t.Context())
 	require.NoError(t, err)
 	waits := logs.waits(t)
 	require.Len(t, waits, 1)
-	// The date has whole seconds, so the wait is between 1 and 2 s, far
-	// above the 1 ms the backoff alone would choose.
-	assert.Greater(t, waits[0], time.Second)
-	assert.LessOrEqual(t, waits[0], 2*time.Second)
+	// The date has whole seconds, so the wait is between 2 and 3 s (less
+	// the time the first attempt took), far above the 1 ms the backoff
+	// alone would choose.
+	assert.Greater(t, waits[0], 1500*time.Millisecond)
+	assert.LessOrEqual(t, waits[0], 3*time.Second)
 }
 
 func TestPOSTBodyResentIntact(t *testing.T) {
