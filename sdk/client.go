@@ -240,23 +240,26 @@ func (e *ResponseTooLargeError) Error() string {
 	return fmt.Sprintf("openrouter: response body exceeds the limit of %d bytes", e.Limit)
 }
 
-// readCapped reads a whole body, failing rather than truncating past limit.
+// readCapped reads a whole body, failing rather than truncating past
+// limit. A body whose length is known is read into a buffer of exactly
+// that size; one cut short is io.ErrUnexpectedEOF, which is retried.
 func readCapped(resp *http.Response, limit int64) ([]byte, error) {
 	if resp.ContentLength > limit {
 		return nil, &ResponseTooLargeError{Limit: limit}
 	}
-	var buf bytes.Buffer
-	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength))
+	if resp.ContentLength >= 0 {
+		body := make([]byte, resp.ContentLength)
+		_, err := io.ReadFull(resp.Body, body)
+		return body, err
 	}
-	n, err := buf.ReadFrom(io.LimitReader(resp.Body, limit+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, err
 	}
-	if n > limit {
+	if int64(len(body)) > limit {
 		return nil, &ResponseTooLargeError{Limit: limit}
 	}
-	return buf.Bytes(), nil
+	return body, nil
 }
 
 // bufferedBody is a body already read, kept for the error path.
@@ -278,7 +281,7 @@ func parse[R any](resp *http.Response, parseFn func(*http.Response) (*R, error))
 	return p, nil
 }
 
-// bufferedBytes is the body attempt read.
+// bufferedBytes is the body that attempt read.
 func bufferedBytes(resp *http.Response) []byte {
 	if b, ok := resp.Body.(*bufferedBody); ok {
 		return b.bytes
