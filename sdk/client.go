@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,6 +26,9 @@ const (
 	DefaultMaxResponseBytes = 256 << 20
 	// APIKeyEnv is the environment variable NewClient reads the key from.
 	APIKeyEnv = "OPENROUTER_API_KEY"
+	// BaseURLEnv, when set, replaces DefaultBaseURL for clients made
+	// without WithBaseURL (a proxy, or a fake API in tests).
+	BaseURLEnv = "OPENROUTER_BASE_URL"
 )
 
 // Client calls OpenRouter's analytics API. It is safe for concurrent use;
@@ -45,11 +49,11 @@ type Client struct {
 }
 
 // NewClient makes a client. Without WithAPIKey it reads the key from
-// OPENROUTER_API_KEY and fails with ErrMissingAPIKey when that is empty.
+// OPENROUTER_API_KEY and fails with ErrMissingAPIKey when that is empty;
+// without WithBaseURL it uses OPENROUTER_BASE_URL, else DefaultBaseURL.
 // It does no I/O.
 func NewClient(opts ...Option) (*Client, error) {
 	c := &Client{
-		baseURL:          DefaultBaseURL,
 		maxResponseBytes: DefaultMaxResponseBytes,
 		defaults:         callSettings{retry: DefaultRetryConfig()},
 	}
@@ -58,6 +62,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	if c.apiKey == "" {
 		c.apiKey = os.Getenv(APIKeyEnv)
+	}
+	if c.baseURL == "" {
+		c.baseURL = cmp.Or(os.Getenv(BaseURLEnv), DefaultBaseURL)
 	}
 	if strings.TrimSpace(c.apiKey) == "" {
 		return nil, ErrMissingAPIKey

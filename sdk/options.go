@@ -45,7 +45,8 @@ func WithAPIKey(key string) Option {
 	return clientOption(func(c *Client) { c.apiKey = key })
 }
 
-// WithBaseURL sets the API's base URL; the default is DefaultBaseURL.
+// WithBaseURL sets the API's base URL; the default is $OPENROUTER_BASE_URL
+// or else DefaultBaseURL.
 func WithBaseURL(url string) Option {
 	return clientOption(func(c *Client) { c.baseURL = url })
 }
