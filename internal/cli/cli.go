@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -77,7 +78,7 @@ type common struct {
 
 func (c *common) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.demo, "demo", false, "use the embedded fake API (no key, no network); 'now' is the end of its data, "+analyticstest.DefaultEnd.Format("2006-01-02"))
-	fs.StringVar(&c.baseURL, "base-url", sdk.DefaultBaseURL, "the API's base URL")
+	fs.StringVar(&c.baseURL, "base-url", "", "the API's base URL (default: $OPENROUTER_BASE_URL, else "+sdk.DefaultBaseURL+")")
 	fs.StringVar(&c.format, "format", "table", "output: table, csv, json or jsonl")
 	fs.StringVar(&c.referer, "referer", "", "HTTP-Referer header: your app's URL")
 	fs.StringVar(&c.title, "title", "", "X-OpenRouter-Title header: your app's name")
@@ -98,7 +99,7 @@ func (c *common) check() error {
 // The returned function stops what was started.
 func (c *common) client(env Env) (*sdk.Client, func(), error) {
 	opts := []sdk.Option{
-		sdk.WithBaseURL(c.baseURL),
+		sdk.WithBaseURL(cmp.Or(c.baseURL, env.Getenv(sdk.BaseURLEnv), sdk.DefaultBaseURL)),
 		sdk.WithUserAgentSuffix("openrouter-analytics-cli"),
 		sdk.WithTimeout(c.timeout),
 		sdk.WithHTTPReferer(c.referer),

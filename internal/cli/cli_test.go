@@ -224,3 +224,12 @@ func TestRealModeSendsAppHeaders(t *testing.T) {
 	assert.Contains(t, last.Header.Get("User-Agent"), "openrouter-analytics-cli")
 	assert.JSONEq(t, `{"metrics":["request_count"],"filters":[{"field":"app","operator":"in","value":[1001,"1002"],"include_unset":true}]}`, string(last.Body))
 }
+
+func TestBaseURLFromEnvironment(t *testing.T) {
+	fake := analyticstest.NewServer(t)
+	code, out, errOut := run(t, map[string]string{"OPENROUTER_API_KEY": analyticstest.ManagementKey, "OPENROUTER_BASE_URL": fake.URL},
+		"meta", "--format", "jsonl")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, `{"kind":"metric","name":"request_count"`)
+	assert.Len(t, fake.Requests(), 1)
+}
