@@ -305,11 +305,7 @@ func violations(err error) []string {
 	if errors.As(err, &re) {
 		var se *openapi3.SchemaError
 		if errors.As(re.Err, &se) {
-			where := strings.Join(se.JSONPointer(), ".")
-			if where == "" {
-				where = "body"
-			}
-			return []string{where + ": " + se.Reason}
+			return []string{describeSchemaError(se)}
 		}
 		if re.Err != nil {
 			var inner openapi3.MultiError
@@ -320,9 +316,26 @@ func violations(err error) []string {
 	}
 	var se *openapi3.SchemaError
 	if errors.As(err, &se) {
-		return []string{strings.Join(se.JSONPointer(), ".") + ": " + se.Reason}
+		return []string{describeSchemaError(se)}
 	}
 	return []string{strings.ReplaceAll(err.Error(), "\n", " ")}
+}
+
+// describeSchemaError names where the body broke the schema, why, and,
+// for a scalar, the value it had.
+func describeSchemaError(se *openapi3.SchemaError) string {
+	where := strings.Join(se.JSONPointer(), ".")
+	if where == "" {
+		where = "body"
+	}
+	msg := where + ": " + se.Reason
+	switch se.Value.(type) {
+	case string, float64, bool:
+		if v, err := json.Marshal(se.Value); err == nil {
+			msg += " (got " + string(v) + ")"
+		}
+	}
+	return msg
 }
 
 // spec is the embedded document, parsed once, with a route per operation.
