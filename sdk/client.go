@@ -243,6 +243,7 @@ type ResponseTooLargeError struct {
 	Limit int64
 }
 
+// Error says the body was over the limit.
 func (e *ResponseTooLargeError) Error() string {
 	return fmt.Sprintf("openrouter: response body exceeds the limit of %d bytes", e.Limit)
 }

@@ -46,6 +46,7 @@ type APIError struct {
 	Err error
 }
 
+// Error is one line: "openrouter: <status> <status text>: <message>".
 func (e *APIError) Error() string {
 	msg := e.Message
 	if msg == "" {

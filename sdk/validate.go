@@ -22,6 +22,7 @@ type ValidationError struct {
 	Problem string
 }
 
+// Error names the field and the problem.
 func (e *ValidationError) Error() string {
 	return "openrouter: invalid request: " + e.Field + ": " + e.Problem
 }

@@ -73,6 +73,7 @@ func Raw(code int, contentType, body string) Fault {
 	return Fault{kind: faultRaw, status: code, contentType: contentType, body: body}
 }
 
+// String names the fault, for test logs.
 func (f Fault) String() string {
 	switch f.kind {
 	case faultStatus:

@@ -114,6 +114,8 @@ func (h *Handler) Query(q sdk.QueryRequest) (*sdk.QueryResult, error) {
 	return run(datasetFor(h.data), &q)
 }
 
+// ServeHTTP records the request, serves the next scripted fault if any,
+// and otherwise answers as the API would.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {

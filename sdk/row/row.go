@@ -172,6 +172,7 @@ type ColumnError struct {
 	Got     any
 }
 
+// Error names the row (when known), the column and what was wrong.
 func (e *ColumnError) Error() string {
 	where := "row"
 	if e.Index >= 0 {
