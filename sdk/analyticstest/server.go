@@ -342,7 +342,6 @@ func describeSchemaError(se *openapi3.SchemaError) string {
 
 // spec is the embedded document, parsed once, with a route per operation.
 type spec struct {
-	doc             *openapi3.T
 	routes          map[string]*routers.Route
 	options         *openapi3filter.Options
 	responseOptions *openapi3filter.Options
@@ -358,7 +357,6 @@ var loadSpec = sync.OnceValues(func() (*spec, error) {
 	}
 	uuid := openapi3.WithStringFormatValidator("uuid", openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562))
 	s := &spec{
-		doc:    doc,
 		routes: map[string]*routers.Route{},
 		options: &openapi3filter.Options{
 			MultiError:              true,
