@@ -179,8 +179,11 @@ func (c *Client) begin(ctx context.Context, opts []CallOption) (context.Context,
 	for _, o := range opts {
 		o.applyToCall(&s)
 	}
-	if err := s.headers.check(); err != nil {
-		return nil, nil, err
+	// The client's own headers were checked in NewClient.
+	if s.headers != c.defaults.headers {
+		if err := s.headers.check(); err != nil {
+			return nil, nil, err
+		}
 	}
 	ctx = context.WithValue(ctx, settingsKey{}, &s)
 	if s.timeout > 0 {

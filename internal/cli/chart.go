@@ -49,7 +49,7 @@ func (v *resultView) rowLabel(r sdk.Row) string {
 func (v *resultView) timeSeries(limit int) ([]time.Time, []series, string) {
 	metric := v.chartMetric()
 	var buckets []time.Time
-	seen := map[time.Time]int{}
+	seen := map[time.Time]bool{}
 	bySeries := map[string]map[time.Time]float64{}
 	var order []string
 	for _, r := range v.res.Data {
@@ -57,8 +57,8 @@ func (v *resultView) timeSeries(limit int) ([]time.Time, []series, string) {
 		if err != nil {
 			continue
 		}
-		if _, ok := seen[t]; !ok {
-			seen[t] = 0
+		if !seen[t] {
+			seen[t] = true
 			buckets = append(buckets, t)
 		}
 		label := v.rowLabel(r)
