@@ -14,7 +14,7 @@ generate:
 ## check-generate: fail, naming the files, when gen/ is not what the spec and config produce
 check-generate:
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	cp -R go.mod go.sum codegen.yaml openapi gen "$$tmp"/; \
+	cp -R go.mod go.sum codegen.yaml codegen.overlay.yaml openapi gen "$$tmp"/; \
 	rm -f "$$tmp"/gen/*.gen.go; \
 	(cd "$$tmp/gen" && $(GO) generate ./...) || exit 1; \
 	if ! diff -rq gen "$$tmp/gen"; then \

@@ -432,33 +432,33 @@ type Unauthorized = ErrorResponse
 // GetAnalyticsMetaParams defines parameters for GetAnalyticsMeta.
 type GetAnalyticsMetaParams struct {
 	// HTTPReferer The app's URL, its primary identifier for rankings.
-	HTTPReferer HTTPReferer `json:"HTTP-Referer,omitempty,omitzero"`
+	HTTPReferer *HTTPReferer `json:"HTTP-Referer,omitempty"`
 
 	// XOpenRouterTitle The app's display name.
-	XOpenRouterTitle XOpenRouterTitle `json:"X-OpenRouter-Title,omitempty,omitzero"`
+	XOpenRouterTitle *XOpenRouterTitle `json:"X-OpenRouter-Title,omitempty"`
 
 	// XTitle The app's display name, as older clients send it; the service accepts it as well as X-OpenRouter-Title.
 	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-	XTitle XTitle `json:"X-Title,omitempty,omitzero"`
+	XTitle *XTitle `json:"X-Title,omitempty"`
 
 	// XOpenRouterCategories Comma-separated app categories, e.g. `cli-agent,cloud-agent`.
-	XOpenRouterCategories XOpenRouterCategories `json:"X-OpenRouter-Categories,omitempty,omitzero"`
+	XOpenRouterCategories *XOpenRouterCategories `json:"X-OpenRouter-Categories,omitempty"`
 }
 
 // QueryAnalyticsParams defines parameters for QueryAnalytics.
 type QueryAnalyticsParams struct {
 	// HTTPReferer The app's URL, its primary identifier for rankings.
-	HTTPReferer HTTPReferer `json:"HTTP-Referer,omitempty,omitzero"`
+	HTTPReferer *HTTPReferer `json:"HTTP-Referer,omitempty"`
 
 	// XOpenRouterTitle The app's display name.
-	XOpenRouterTitle XOpenRouterTitle `json:"X-OpenRouter-Title,omitempty,omitzero"`
+	XOpenRouterTitle *XOpenRouterTitle `json:"X-OpenRouter-Title,omitempty"`
 
 	// XTitle The app's display name, as older clients send it; the service accepts it as well as X-OpenRouter-Title.
 	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
-	XTitle XTitle `json:"X-Title,omitempty,omitzero"`
+	XTitle *XTitle `json:"X-Title,omitempty"`
 
 	// XOpenRouterCategories Comma-separated app categories, e.g. `cli-agent,cloud-agent`.
-	XOpenRouterCategories XOpenRouterCategories `json:"X-OpenRouter-Categories,omitempty,omitzero"`
+	XOpenRouterCategories *XOpenRouterCategories `json:"X-OpenRouter-Categories,omitempty"`
 }
 
 // QueryAnalyticsJSONRequestBody defines body for QueryAnalytics for application/json ContentType.
@@ -783,41 +783,49 @@ func NewGetAnalyticsMetaRequest(server string, params *GetAnalyticsMetaParams) (
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.HTTPReferer != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "HTTP-Referer", params.HTTPReferer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "HTTP-Referer", *params.HTTPReferer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("HTTP-Referer", headerParam0)
 		}
 
-		req.Header.Set("HTTP-Referer", headerParam0)
+		if params.XOpenRouterTitle != nil {
+			var headerParam1 string
 
-		var headerParam1 string
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-OpenRouter-Title", *params.XOpenRouterTitle, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
 
-		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-OpenRouter-Title", params.XOpenRouterTitle, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
+			req.Header.Set("X-OpenRouter-Title", headerParam1)
 		}
 
-		req.Header.Set("X-OpenRouter-Title", headerParam1)
+		if params.XTitle != nil {
+			var headerParam2 string
 
-		var headerParam2 string
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Title", *params.XTitle, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
 
-		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Title", params.XTitle, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
+			req.Header.Set("X-Title", headerParam2)
 		}
 
-		req.Header.Set("X-Title", headerParam2)
+		if params.XOpenRouterCategories != nil {
+			var headerParam3 string
 
-		var headerParam3 string
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-OpenRouter-Categories", *params.XOpenRouterCategories, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
 
-		headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-OpenRouter-Categories", params.XOpenRouterCategories, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
+			req.Header.Set("X-OpenRouter-Categories", headerParam3)
 		}
-
-		req.Header.Set("X-OpenRouter-Categories", headerParam3)
 
 	}
 
@@ -863,41 +871,49 @@ func NewQueryAnalyticsRequestWithBody(server string, params *QueryAnalyticsParam
 
 	if params != nil {
 
-		var headerParam0 string
+		if params.HTTPReferer != nil {
+			var headerParam0 string
 
-		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "HTTP-Referer", params.HTTPReferer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "HTTP-Referer", *params.HTTPReferer, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("HTTP-Referer", headerParam0)
 		}
 
-		req.Header.Set("HTTP-Referer", headerParam0)
+		if params.XOpenRouterTitle != nil {
+			var headerParam1 string
 
-		var headerParam1 string
+			headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-OpenRouter-Title", *params.XOpenRouterTitle, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
 
-		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "X-OpenRouter-Title", params.XOpenRouterTitle, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
+			req.Header.Set("X-OpenRouter-Title", headerParam1)
 		}
 
-		req.Header.Set("X-OpenRouter-Title", headerParam1)
+		if params.XTitle != nil {
+			var headerParam2 string
 
-		var headerParam2 string
+			headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Title", *params.XTitle, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
 
-		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "X-Title", params.XTitle, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
+			req.Header.Set("X-Title", headerParam2)
 		}
 
-		req.Header.Set("X-Title", headerParam2)
+		if params.XOpenRouterCategories != nil {
+			var headerParam3 string
 
-		var headerParam3 string
+			headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-OpenRouter-Categories", *params.XOpenRouterCategories, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
 
-		headerParam3, err = runtime.StyleParamWithOptions("simple", false, "X-OpenRouter-Categories", params.XOpenRouterCategories, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
-		if err != nil {
-			return nil, err
+			req.Header.Set("X-OpenRouter-Categories", headerParam3)
 		}
-
-		req.Header.Set("X-OpenRouter-Categories", headerParam3)
 
 	}
 

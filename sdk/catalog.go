@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 )
 
 // Catalog is an /analytics/meta answer indexed for look-ups, to check
@@ -99,16 +100,79 @@ func (c *Catalog) Check(q *QueryRequest) error {
 
 // Catalog fetches /analytics/meta once and keeps it for the client's
 // life; a failed fetch is not kept, so the next call tries again.
+// Concurrent first calls share one fetch (made with the first caller's
+// options), and each returns as soon as its own context ends; the fetch
+// is cancelled when no caller is left waiting for it.
 func (c *Client) Catalog(ctx context.Context, opts ...CallOption) (*Catalog, error) {
-	c.catalogMu.Lock()
-	defer c.catalogMu.Unlock()
-	if c.catalog != nil {
-		return c.catalog, nil
+	return c.catalog.get(ctx, func(ctx context.Context) (*Catalog, error) {
+		meta, err := c.GetAnalyticsMeta(ctx, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return NewCatalog(meta), nil
+	})
+}
+
+// catalogCache keeps the catalog once fetched and shares the fetch in
+// flight. Its lock is never held across the network.
+type catalogCache struct {
+	mu     sync.Mutex
+	cat    *Catalog
+	flight *catalogFetch
+}
+
+// catalogFetch is one fetch that callers wait for.
+type catalogFetch struct {
+	done    chan struct{}
+	cat     *Catalog
+	err     error
+	waiters int
+	cancel  context.CancelFunc
+}
+
+func (cc *catalogCache) get(ctx context.Context, fetch func(context.Context) (*Catalog, error)) (*Catalog, error) {
+	cc.mu.Lock()
+	if cc.cat != nil {
+		cc.mu.Unlock()
+		return cc.cat, nil
 	}
-	meta, err := c.GetAnalyticsMeta(ctx, opts...)
-	if err != nil {
-		return nil, err
+	f := cc.flight
+	if f == nil {
+		// The fetch outlives a first caller that gives up while others
+		// still wait, so it does not take that caller's cancellation.
+		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		f = &catalogFetch{done: make(chan struct{}), cancel: cancel}
+		cc.flight = f
+		go cc.run(fctx, f, fetch)
 	}
-	c.catalog = NewCatalog(meta)
-	return c.catalog, nil
+	f.waiters++
+	cc.mu.Unlock()
+
+	select {
+	case <-f.done:
+		return f.cat, f.err
+	case <-ctx.Done():
+		cc.mu.Lock()
+		if f.waiters--; f.waiters == 0 && cc.flight == f {
+			cc.flight = nil
+			f.cancel()
+		}
+		cc.mu.Unlock()
+		return nil, context.Cause(ctx)
+	}
+}
+
+func (cc *catalogCache) run(ctx context.Context, f *catalogFetch, fetch func(context.Context) (*Catalog, error)) {
+	defer f.cancel()
+	cat, err := fetch(ctx)
+	cc.mu.Lock()
+	if err == nil && cc.cat == nil {
+		cc.cat = cat
+	}
+	if cc.flight == f {
+		cc.flight = nil
+	}
+	f.cat, f.err = cat, err
+	cc.mu.Unlock()
+	close(f.done)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -184,13 +185,13 @@ func TestAPIKeyNeverLeaks(t *testing.T) {
 }
 
 func TestLoggerRecordsAttempts(t *testing.T) {
-	h, _ := failThen(1, 503, nil)
-	s := newServer(t, h)
 	var logs bytes.Buffer
-	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c := newClient(t, s.URL, sdk.WithLogger(logger))
-	_, err := c.QueryAnalytics(t.Context(), simpleQuery)
-	require.NoError(t, err)
+	synctest.Test(t, func(t *testing.T) {
+		logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		c := memClient(t, newMemAPI(failing(1, 503)), sdk.WithLogger(logger))
+		_, err := c.QueryAnalytics(t.Context(), simpleQuery)
+		require.NoError(t, err)
+	})
 
 	var records []map[string]any
 	for line := range strings.Lines(logs.String()) {
@@ -202,6 +203,8 @@ func TestLoggerRecordsAttempts(t *testing.T) {
 	assert.Equal(t, "openrouter: response", records[0]["msg"])
 	assert.Equal(t, 503.0, records[0]["status"])
 	assert.Equal(t, "openrouter: retrying", records[1]["msg"])
+	assert.InDelta(t, float64(500*time.Millisecond), records[1]["wait"], float64(125*time.Millisecond))
+	assert.Equal(t, "openrouter: 503 Service Unavailable: try again", records[1]["reason"])
 	assert.Equal(t, 200.0, records[2]["status"])
 	assert.Equal(t, 2.0, records[2]["attempt"])
 }

@@ -1,10 +1,12 @@
 package sdk_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,7 +26,7 @@ func TestDocumentedStatusesMapToTypedErrors(t *testing.T) {
 		{403, "Only management keys can perform this operation", func(err error) bool { var e *sdk.ForbiddenResponseError; return errors.As(err, &e) }},
 		{408, "Operation timed out. Please try again later.", func(err error) bool { var e *sdk.RequestTimeoutResponseError; return errors.As(err, &e) }},
 		{500, "Internal Server Error", func(err error) bool { var e *sdk.InternalServerResponseError; return errors.As(err, &e) }},
-		{429, "Rate limit exceeded", func(err error) bool { var e *sdk.OpenRouterDefaultError; return errors.As(err, &e) }},
+		{429, "Rate limit exceeded", func(err error) bool { var e *sdk.RateLimitError; return errors.As(err, &e) }},
 		{502, "Provider returned error", func(err error) bool { var e *sdk.OpenRouterDefaultError; return errors.As(err, &e) }},
 		{404, "Not Found", func(err error) bool { var e *sdk.OpenRouterDefaultError; return errors.As(err, &e) }},
 	}
@@ -115,22 +117,29 @@ func TestMetaWithMissingArraysIsAnError(t *testing.T) {
 	assert.Contains(t, e.Message, "data.metrics, data.dimensions, data.operators and data.granularities are required")
 }
 
+// A huge error body costs at most 64 KiB, read and kept: the error does
+// not pin the response.
 func TestErrorBodyIsBounded(t *testing.T) {
-	big := make([]byte, 1<<20)
-	for i := range big {
-		big[i] = 'x'
-	}
+	big := bytes.Repeat([]byte("x"), 32<<20)
 	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
-		w.WriteHeader(418)
+		w.WriteHeader(503)
 		_, _ = w.Write(big)
 	})
-	c := newClient(t, s.URL)
+	c := newClient(t, s.URL, sdk.WithRetries(sdk.NoRetries()))
+	_, _ = c.GetAnalyticsMeta(t.Context()) // warm the connection pool
+
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	_, err := c.GetAnalyticsMeta(t.Context())
+	runtime.ReadMemStats(&after)
+
 	var e *sdk.APIError
 	require.ErrorAs(t, err, &e)
 	assert.Len(t, e.Body, 64<<10)
-	assert.Equal(t, "openrouter: 418 I'm a teapot: unexpected text/plain body (1048576 bytes)", err.Error())
+	assert.LessOrEqual(t, cap(e.Body), 64<<10)
+	assert.Equal(t, "openrouter: 503 Service Unavailable: text/plain body of more than 65536 bytes (only its start was read)", err.Error())
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(2<<20), "bytes allocated by one call with a 32 MiB error body")
 }
 
 func TestResponseOverCapIsRefused(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
 )
 
 // exampleAPI stands in for OpenRouter in the examples.
@@ -106,24 +107,59 @@ func ExampleAPIError() {
 }
 
 func ExampleWithRetries() {
+	// A fake API that fails twice with 503 before it answers.
+	fake := analyticstest.NewHandler()
+	fake.Script(analyticstest.Status(503), analyticstest.Status(503))
+	api := httptest.NewServer(fake)
+	defer api.Close()
+
 	client, err := sdk.NewClient(
-		sdk.WithAPIKey("sk-or-example"),
-		// Client-wide: back off from 1 s, at most 10 s apart, for 2 minutes.
+		sdk.WithAPIKey(analyticstest.ManagementKey),
+		sdk.WithBaseURL(api.URL),
+		// Client-wide: at most 2 retries, from 10 ms apart. Zero fields
+		// keep their defaults.
 		sdk.WithRetries(sdk.RetryConfig{
-			Backoff: sdk.BackoffStrategy{
-				InitialInterval: time.Second,
-				MaxInterval:     10 * time.Second,
-				Exponent:        2,
-				MaxElapsedTime:  2 * time.Minute,
-			},
-			RetryConnectionErrors: true,
+			MaxRetries: 2,
+			Backoff:    sdk.BackoffStrategy{InitialInterval: 10 * time.Millisecond},
 		}),
-		sdk.WithTimeout(5*time.Minute),
+		sdk.WithAttemptTimeout(30*time.Second),
 	)
 	if err != nil {
 		log.Fatal(err)
 	}
-	// Per call: no retries, and a tighter bound.
-	_, _ = client.GetAnalyticsMeta(context.Background(),
-		sdk.WithRetries(sdk.NoRetries()), sdk.WithTimeout(10*time.Second))
+	meta, err := client.GetAnalyticsMeta(context.Background())
+	fmt.Println("after", len(fake.Requests()), "attempts:", len(meta.Metrics), "metrics, error:", err)
+
+	// Per call: no retries, so the next 503 comes back at once.
+	fake.Script(analyticstest.Status(503))
+	_, err = client.GetAnalyticsMeta(context.Background(), sdk.WithRetries(sdk.NoRetries()))
+	fmt.Println(err)
+	// Output:
+	// after 3 attempts: 13 metrics, error: <nil>
+	// openrouter: 503 Service Unavailable: Service Unavailable
+}
+
+func ExampleRetryError() {
+	fake := analyticstest.NewHandler()
+	fake.Script(analyticstest.Status(503), analyticstest.Status(503))
+	api := httptest.NewServer(fake)
+	defer api.Close()
+
+	client, _ := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(api.URL),
+		sdk.WithRetries(sdk.RetryConfig{MaxRetries: 1, Backoff: sdk.BackoffStrategy{InitialInterval: time.Millisecond}}))
+	_, err := client.GetAnalyticsMeta(context.Background())
+	fmt.Println(err)
+
+	var retryErr *sdk.RetryError
+	if errors.As(err, &retryErr) {
+		fmt.Println("attempts:", retryErr.Attempts)
+	}
+	var apiErr *sdk.APIError // the last attempt's error
+	if errors.As(err, &apiErr) {
+		fmt.Println("last status:", apiErr.StatusCode)
+	}
+	// Output:
+	// openrouter: GET /analytics/meta: gave up after 2 attempts (last: 503 Service Unavailable: Service Unavailable): no retries left (at most 1)
+	// attempts: 2
+	// last status: 503
 }

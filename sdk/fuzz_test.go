@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-
-	"github.com/a2d11fc8/openrouter-analytics-go/gen"
 )
 
 // FuzzErrorBody: any error status with any body maps to a typed error
@@ -22,17 +20,12 @@ func FuzzErrorBody(f *testing.F) {
 	f.Add(418, "application/json; charset=utf-8", []byte("{\"error\":{\"code\":1,\"message\":\"two\\nlines\"}}"))
 	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
 		status = 400 + abs(status)%200
-		resp := &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {contentType}}}
-		resp.Body = &bufferedBody{Reader: bytes.NewReader(body), bytes: body}
-		var documented *gen.ErrorResponse
-		p, err := parse(resp, gen.ParseQueryAnalyticsResponse)
-		if err == nil {
-			documented = firstNonNil(p.JSON400, p.JSON401, p.JSON403, p.JSON408, p.JSON500)
-		} else {
-			checkAPIError(t, err, status)
-			return
+		buf, bodyErr, err := readErrorBody(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
 		}
-		checkAPIError(t, errorFromResponse(resp, body, documented, nil), status)
+		resp := &response{Response: &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {contentType}}}, body: buf, bodyErr: bodyErr}
+		checkAPIError(t, checkResponse(resp), status)
 	})
 }
 
@@ -48,7 +41,7 @@ func FuzzQueryResponse(f *testing.F) {
 	f.Add(503, "text/html", []byte(`<h1>down</h1>`))
 	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
 		status = 200 + abs(status)%400
-		doer := doerFunc(func(req *http.Request) (*http.Response, error) {
+		doer := HTTPDoerFunc(func(req *http.Request) (*http.Response, error) {
 			return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {contentType}},
 				Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: req}, nil
 		})

@@ -1,11 +1,12 @@
 package sdk
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"runtime"
 	"strings"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/gen"
 )
 
 // appHeaders are the optional app-identification headers.
@@ -35,18 +36,6 @@ func (h appHeaders) check() error {
 	return nil
 }
 
-func (h appHeaders) set(header http.Header) {
-	setIf(header, "HTTP-Referer", h.referer)
-	setIf(header, "X-OpenRouter-Title", h.title)
-	setIf(header, "X-OpenRouter-Categories", h.categories)
-}
-
-func setIf(h http.Header, key, value string) {
-	if value != "" {
-		h.Set(key, value)
-	}
-}
-
 // checkHeaderValue refuses CR, LF and other control characters, which
 // net/http would reject less clearly or which could smuggle a header. The
 // value itself is never quoted: it may be a secret.
@@ -68,12 +57,28 @@ func userAgent(suffix string) string {
 	return ua
 }
 
-// editHeaders is the generated client's request editor: auth, content
-// negotiation, user agent and the call's app headers.
-func (c *Client) editHeaders(ctx context.Context, req *http.Request) error {
-	req.Header.Set("Authorization", "Bearer "+c.apiKey)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
-	settingsFrom(ctx).headers.set(req.Header)
-	return nil
+// setHeaders adds what every request carries: auth, content
+// negotiation and the user agent. The app headers travel as the
+// generated operation parameters instead (see appHeaders.params).
+func (c *Client) setHeaders(h http.Header) {
+	h.Set("Authorization", "Bearer "+c.apiKey)
+	h.Set("Accept", "application/json")
+	h.Set("User-Agent", c.userAgent)
+}
+
+// params fills the operations' generated header parameters; an unset
+// header stays nil and is not sent.
+func (h appHeaders) params() *gen.QueryAnalyticsParams {
+	return &gen.QueryAnalyticsParams{
+		HTTPReferer:           nonEmpty(h.referer),
+		XOpenRouterTitle:      nonEmpty(h.title),
+		XOpenRouterCategories: nonEmpty(h.categories),
+	}
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }

@@ -12,32 +12,52 @@ type Option interface {
 }
 
 // CallOption configures one call, overriding the client's setting. Every
-// CallOption is also an Option, which sets the client-wide default.
+// CallOption is also an Option, which sets the client-wide default; the
+// options of a call are applied after the client's, so the last one wins.
 type CallOption interface {
 	Option
-	applyToCall(*callSettings)
+	applyToCall(*callConfig)
 }
 
-// callSettings are the settings a single call may override.
-type callSettings struct {
-	headers appHeaders
-	timeout time.Duration
-	retry   RetryConfig
+// callConfig is what one call may set. A Client holds the defaults; each
+// call copies them, applies its own options and passes the result down
+// as an argument.
+type callConfig struct {
+	headers        appHeaders
+	timeout        time.Duration
+	attemptTimeout time.Duration
+	retry          RetryConfig
+}
+
+// DefaultAttemptTimeout bounds one attempt (sending the request and
+// reading the whole response) unless WithAttemptTimeout says otherwise,
+// so that a stalled connection costs one attempt rather than the call.
+const DefaultAttemptTimeout = 60 * time.Second
+
+func defaultCallConfig() callConfig {
+	return callConfig{attemptTimeout: DefaultAttemptTimeout}
 }
 
 type clientOption func(*Client)
 
 func (f clientOption) applyToClient(c *Client) { f(c) }
 
-type callOption func(*callSettings)
+type callOption func(*callConfig)
 
-func (f callOption) applyToClient(c *Client)     { f(&c.defaults) }
-func (f callOption) applyToCall(s *callSettings) { f(s) }
+func (f callOption) applyToClient(c *Client)   { f(&c.defaults) }
+func (f callOption) applyToCall(s *callConfig) { f(s) }
 
 // HTTPDoer sends HTTP requests; *http.Client is one.
 type HTTPDoer interface {
 	Do(*http.Request) (*http.Response, error)
 }
+
+// HTTPDoerFunc lets a function serve as an HTTPDoer, for middleware or an
+// in-memory transport in tests.
+type HTTPDoerFunc func(*http.Request) (*http.Response, error)
+
+// Do calls f(req).
+func (f HTTPDoerFunc) Do(req *http.Request) (*http.Response, error) { return f(req) }
 
 // WithAPIKey sets the management key sent as a bearer token. Without it,
 // NewClient reads OPENROUTER_API_KEY.
@@ -52,7 +72,7 @@ func WithBaseURL(url string) Option {
 }
 
 // WithHTTPClient sets what sends the requests; the default is an
-// *http.Client with its default transport.
+// *http.Client with a pooled transport of DefaultMaxConnections.
 func WithHTTPClient(doer HTTPDoer) Option {
 	return clientOption(func(c *Client) { c.doer = doer })
 }
@@ -64,7 +84,8 @@ func WithUserAgentSuffix(suffix string) Option {
 }
 
 // WithLogger logs each attempt (method, path, status, duration) and each
-// retry at debug level. Headers and bodies are never logged.
+// retry (the wait and why) at debug level. Headers and bodies are never
+// logged.
 func WithLogger(logger *slog.Logger) Option {
 	return clientOption(func(c *Client) { c.logger = logger })
 }
@@ -78,28 +99,38 @@ func WithMaxResponseBytes(n int64) Option {
 // WithHTTPReferer sets the HTTP-Referer header: the app's URL, its primary
 // identifier in OpenRouter's rankings.
 func WithHTTPReferer(url string) CallOption {
-	return callOption(func(s *callSettings) { s.headers.referer = url })
+	return callOption(func(s *callConfig) { s.headers.referer = url })
 }
 
 // WithAppTitle sets the X-OpenRouter-Title header: the app's display name.
 func WithAppTitle(title string) CallOption {
-	return callOption(func(s *callSettings) { s.headers.title = title })
+	return callOption(func(s *callConfig) { s.headers.title = title })
 }
 
 // WithAppCategories sets the X-OpenRouter-Categories header from the
 // app's categories, such as "cli-agent" and "cloud-agent".
 func WithAppCategories(categories ...string) CallOption {
-	return callOption(func(s *callSettings) { s.headers.categories = joinCategories(categories) })
+	return callOption(func(s *callConfig) { s.headers.categories = joinCategories(categories) })
 }
 
-// WithTimeout bounds each call, retries and waits included. Zero means no
-// bound beyond the context's own deadline, which is the default.
+// WithTimeout bounds each call as a whole: every attempt and every wait
+// between them. Zero means no bound beyond the context's own deadline,
+// which is the default.
 func WithTimeout(d time.Duration) CallOption {
-	return callOption(func(s *callSettings) { s.timeout = d })
+	return callOption(func(s *callConfig) { s.timeout = d })
 }
 
-// WithRetries sets how failed attempts are retried; the default is
-// DefaultRetryConfig. Use NoRetries() to send each request once.
+// WithAttemptTimeout bounds each attempt of a call: sending the request
+// and reading the whole response. An attempt that runs out of time fails
+// with an *AttemptTimeoutError and is retried like any other timeout. The
+// default is DefaultAttemptTimeout; zero removes the bound.
+func WithAttemptTimeout(d time.Duration) CallOption {
+	return callOption(func(s *callConfig) { s.attemptTimeout = d })
+}
+
+// WithRetries sets how failed attempts are retried. Zero fields of cfg
+// take the defaults (see RetryConfig); use NoRetries() to send each
+// request once.
 func WithRetries(cfg RetryConfig) CallOption {
-	return callOption(func(s *callSettings) { s.retry = cfg })
+	return callOption(func(s *callConfig) { s.retry = cfg })
 }

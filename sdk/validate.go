@@ -14,19 +14,6 @@ const (
 	MaxClassifierFilters    = 10
 )
 
-// ValidationError reports a request the SDK refused before sending it.
-// Field names the offending part in the request's JSON terms, such as
-// "filters[3].value".
-type ValidationError struct {
-	Field   string
-	Problem string
-}
-
-// Error names the field and the problem.
-func (e *ValidationError) Error() string {
-	return "openrouter: invalid request: " + e.Field + ": " + e.Problem
-}
-
 // ValidateQuery checks a query against the rules of the API and returns
 // every violation, joined; errors.As finds each *ValidationError. It is
 // what QueryAnalytics runs before sending.

@@ -40,11 +40,16 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
+// fast retries at once: the waits themselves are tested under
+// testing/synctest in package sdk, where time is virtual.
 func fast() sdk.RetryConfig {
-	return sdk.RetryConfig{
-		Backoff:               sdk.BackoffStrategy{InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond, MaxElapsedTime: 3 * time.Second},
-		RetryConnectionErrors: true,
-	}
+	return sdk.RetryConfig{Backoff: sdk.BackoffStrategy{InitialInterval: time.Nanosecond, MaxInterval: time.Nanosecond}}
+}
+
+// patient retries only after an hour, so that a call's deadline always
+// falls inside its first wait.
+func patient() sdk.RetryConfig {
+	return sdk.RetryConfig{Backoff: sdk.BackoffStrategy{InitialInterval: time.Hour, MaxInterval: time.Hour, MaxElapsedTime: 2 * time.Hour}}
 }
 
 func isType[T error](err error) bool {
@@ -85,18 +90,58 @@ func TestFaultMatrix(t *testing.T) {
 		{"503 then 200", func(t *testing.T, e *env) {
 			e.fake.Script(analyticstest.Status(503))
 		}, success(2)},
-		{"429 with Retry-After seconds", func(t *testing.T, e *env) {
-			e.fake.Script(analyticstest.RetryAfter(429, "1"))
-			cfg := fast()
-			cfg.Backoff.MaxInterval = time.Minute
-			e.opts = append(e.opts, sdk.WithRetries(cfg))
+		{"429 with Retry-After in the past", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.RetryAfter(429, time.Now().Add(-time.Hour).UTC().Format(http.TimeFormat)))
 		}, success(2)},
-		{"429 with Retry-After date", func(t *testing.T, e *env) {
-			e.fake.Script(analyticstest.RetryAfter(429, time.Now().Add(time.Second).UTC().Format(http.TimeFormat)))
-			cfg := fast()
-			cfg.Backoff.MaxInterval = time.Minute
-			e.opts = append(e.opts, sdk.WithRetries(cfg))
+		{"429 with garbage Retry-After", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.RetryAfter(429, "soon"))
 		}, success(2)},
+		{"503 with Retry-After that overflows", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.RetryAfter(503, "10000000000"))
+			e.opts = append(e.opts, sdk.WithRetries(sdk.RetryConfig{}))
+		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
+			assert.Len(t, e.fake.Requests(), 1, "no retry, no storm")
+			var de *sdk.OpenRouterDefaultError
+			require.ErrorAs(t, err, &de)
+			assert.Equal(t, 503, de.StatusCode)
+			var re *sdk.RetryError
+			require.ErrorAs(t, err, &re)
+			assert.Contains(t, err.Error(), "would pass the retry budget")
+		}},
+		{"429 with Retry-After past the deadline", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.RetryAfter(429, "30"))
+			e.opts = append(e.opts, sdk.WithRetries(sdk.RetryConfig{}), sdk.WithTimeout(10*time.Second))
+		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
+			assert.Len(t, e.fake.Requests(), 1)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			var rl *sdk.RateLimitError
+			require.ErrorAs(t, err, &rl)
+			assert.Equal(t, 30*time.Second, rl.RetryAfter)
+		}},
+		{"stalled server, attempt timeout", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.Delay(time.Minute))
+			e.opts = append(e.opts, sdk.WithAttemptTimeout(100*time.Millisecond))
+		}, success(2)},
+		{"deadline during backoff keeps the 503", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.Status(503))
+			e.opts = append(e.opts, sdk.WithRetries(patient()), sdk.WithTimeout(time.Minute))
+		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
+			assert.Len(t, e.fake.Requests(), 1)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			var apiErr *sdk.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 503, apiErr.StatusCode)
+			assert.Contains(t, err.Error(), "(last: 503 Service Unavailable: ")
+		}},
+		{"32 MiB error body", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.Raw(502, "text/html", strings.Repeat("<p>", 32<<20/3)))
+			e.opts = append(e.opts, sdk.WithRetries(sdk.NoRetries()))
+		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
+			var apiErr *sdk.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, 502, apiErr.StatusCode)
+			assert.LessOrEqual(t, cap(apiErr.Body), 64<<10)
+		}},
 		{"500 with HTML, retried", func(t *testing.T, e *env) {
 			e.fake.Script(analyticstest.HTMLPage(500))
 		}, success(2)},
@@ -134,13 +179,14 @@ func TestFaultMatrix(t *testing.T) {
 			assert.Len(t, e.fake.Requests(), 1, "not retried")
 		}},
 		{"context cancelled during backoff", func(t *testing.T, e *env) {
-			e.fake.Script(analyticstest.RetryAfter(503, "3600"))
-			cfg := fast()
-			cfg.Backoff.MaxInterval, cfg.Backoff.MaxElapsedTime = time.Hour, 2*time.Hour
-			e.opts = append(e.opts, sdk.WithRetries(cfg), sdk.WithLogger(slog.New(slog.NewTextHandler(cancelOnRetry{e.cancel}, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+			e.fake.Script(analyticstest.Status(503))
+			e.opts = append(e.opts, sdk.WithRetries(patient()), sdk.WithLogger(slog.New(slog.NewTextHandler(cancelOnRetry{e.cancel}, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
 			assert.ErrorIs(t, err, context.Canceled)
 			assert.Len(t, e.fake.Requests(), 1)
+			var apiErr *sdk.APIError
+			require.ErrorAs(t, err, &apiErr, "the cause survives")
+			assert.Equal(t, 503, apiErr.StatusCode)
 		}},
 		{"redirect to another host", func(t *testing.T, e *env) {
 			// The fake answers on 127.0.0.1; the redirect goes to localhost,

@@ -101,8 +101,7 @@ func TestRequestsThatBreakTheSpecGet400(t *testing.T) {
 
 func TestFaultScript(t *testing.T) {
 	retries := sdk.WithRetries(sdk.RetryConfig{
-		Backoff:               sdk.BackoffStrategy{InitialInterval: time.Millisecond, MaxInterval: 2 * time.Millisecond, MaxElapsedTime: 5 * time.Second},
-		RetryConnectionErrors: true,
+		Backoff: sdk.BackoffStrategy{InitialInterval: time.Millisecond, MaxInterval: 2 * time.Millisecond, MaxElapsedTime: 5 * time.Second},
 	})
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}}
 	cases := []struct {
