@@ -184,28 +184,6 @@ func (c *Client) callConfig(opts []CallOption) (callConfig, error) {
 	return call, call.check()
 }
 
-// check refuses settings that cannot be meant.
-func (s *callConfig) check() error {
-	if err := s.headers.check(); err != nil {
-		return err
-	}
-	if s.timeout < 0 {
-		return &ValidationError{Field: "timeout", Problem: fmt.Sprintf("must not be negative, got %s", s.timeout)}
-	}
-	if s.attemptTimeout < 0 {
-		return &ValidationError{Field: "attempt timeout", Problem: fmt.Sprintf("must not be negative, got %s", s.attemptTimeout)}
-	}
-	return s.retry.check()
-}
-
-// bound limits ctx by the call's timeout, when it has one.
-func (s *callConfig) bound(ctx context.Context) (context.Context, context.CancelFunc) {
-	if s.timeout > 0 {
-		return context.WithTimeout(ctx, s.timeout)
-	}
-	return ctx, func() {}
-}
-
 // decode reads a 2XX body of JSON into out; anything else is an
 // OpenRouterDefaultError that keeps the status and the start of the body.
 func decode(resp *response, out any) error {

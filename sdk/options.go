@@ -1,6 +1,8 @@
 package sdk
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -36,6 +38,28 @@ const DefaultAttemptTimeout = 60 * time.Second
 
 func defaultCallConfig() callConfig {
 	return callConfig{attemptTimeout: DefaultAttemptTimeout}
+}
+
+// check refuses settings that cannot be meant.
+func (s *callConfig) check() error {
+	if err := s.headers.check(); err != nil {
+		return err
+	}
+	if s.timeout < 0 {
+		return &ValidationError{Field: "timeout", Problem: fmt.Sprintf("must not be negative, got %s", s.timeout)}
+	}
+	if s.attemptTimeout < 0 {
+		return &ValidationError{Field: "attempt timeout", Problem: fmt.Sprintf("must not be negative, got %s", s.attemptTimeout)}
+	}
+	return s.retry.check()
+}
+
+// bound limits ctx by the call's timeout, when it has one.
+func (s *callConfig) bound(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.timeout > 0 {
+		return context.WithTimeout(ctx, s.timeout)
+	}
+	return ctx, func() {}
 }
 
 type clientOption func(*Client)

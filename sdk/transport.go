@@ -157,8 +157,10 @@ func (c *Client) attempt(ctx context.Context, timeout time.Duration, req *http.R
 			"status", httpResp.StatusCode, "error", err.Error())
 		return nil, err
 	}
-	c.log(ctx, "openrouter: response", "method", req.Method, "path", req.URL.Path, "attempt", n,
-		"status", httpResp.StatusCode, "bytes", len(resp.body), "duration", time.Since(start))
+	if c.logger != nil { // the arguments alone would allocate
+		c.log(ctx, "openrouter: response", "method", req.Method, "path", req.URL.Path, "attempt", n,
+			"status", httpResp.StatusCode, "bytes", len(resp.body), "duration", time.Since(start))
+	}
 	return resp, nil
 }
 
