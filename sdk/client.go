@@ -39,6 +39,7 @@ const (
 type Client struct {
 	apiKey           string
 	baseURL          string
+	base             *url.URL
 	server           string // baseURL with one trailing slash, as gen's request builders want it
 	doer             HTTPDoer
 	userAgentSuffix  string
@@ -46,6 +47,8 @@ type Client struct {
 	logger           *slog.Logger
 	maxResponseBytes int64
 	defaults         callConfig
+	budgetConfig     RetryBudget
+	budget           *retryBudget // nil when disabled
 	catalog          catalogCache
 }
 
@@ -59,7 +62,8 @@ type Client struct {
 // 500 ms, honouring Retry-After, and never waiting past a minute after
 // the call began or past the context's deadline. Each attempt has
 // DefaultAttemptTimeout; the call as a whole has no timeout beyond its
-// context's unless WithTimeout sets one.
+// context's unless WithTimeout sets one. The client's retries together
+// are bounded by a RetryBudget.
 func NewClient(opts ...Option) (*Client, error) {
 	c := &Client{
 		maxResponseBytes: DefaultMaxResponseBytes,
@@ -86,15 +90,23 @@ func NewClient(opts ...Option) (*Client, error) {
 	if err := c.defaults.check(); err != nil {
 		return nil, err
 	}
-	if u, err := url.Parse(c.baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err := c.budgetConfig.check(); err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(c.baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, &ValidationError{Field: "base URL", Problem: fmt.Sprintf("%q is not an absolute http(s) URL", c.baseURL)}
 	}
+	c.base = u
 	if c.maxResponseBytes <= 0 {
 		return nil, &ValidationError{Field: "max response bytes", Problem: "must be positive"}
 	}
 	if c.doer == nil {
 		c.doer = defaultHTTPClient()
 	}
+	c.doer = c.withRedirectCheck(c.doer)
+	c.warnIfPlainHTTP()
+	c.budget = newRetryBudget(c.budgetConfig)
 	c.server = strings.TrimRight(c.baseURL, "/") + "/"
 	c.userAgent = userAgent(c.userAgentSuffix)
 	return c, nil

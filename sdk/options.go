@@ -96,7 +96,10 @@ func WithBaseURL(url string) Option {
 }
 
 // WithHTTPClient sets what sends the requests; the default is an
-// *http.Client with a pooled transport of DefaultMaxConnections.
+// *http.Client with a pooled transport of DefaultMaxConnections. An
+// *http.Client without a CheckRedirect of its own is used through a copy
+// that refuses redirects leaving the base URL's host or dropping https
+// (see RedirectError); any other HTTPDoer is trusted with redirects.
 func WithHTTPClient(doer HTTPDoer) Option {
 	return clientOption(func(c *Client) { c.doer = doer })
 }

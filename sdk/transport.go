@@ -29,10 +29,12 @@ func (c *Client) send(ctx context.Context, op string, call *callConfig, req *htt
 	policy := call.retry.withDefaults()
 	start := time.Now()
 	var last error // the last attempt's failure that was not the context's doing
+	paid := 0      // what the last retry took from the client's budget
 	for attempt := 1; ; attempt++ {
 		resp, err := c.attempt(ctx, call.attemptTimeout, req, attempt)
 		if err == nil {
 			if err = checkResponse(resp); err == nil {
+				c.budget.succeeded(paid)
 				return resp, nil
 			}
 		}
@@ -51,6 +53,9 @@ func (c *Client) send(ctx context.Context, op string, call *callConfig, req *htt
 		wait, stop := nextWait(ctx, policy, attempt, err, time.Since(start))
 		if stop != nil {
 			return nil, &RetryError{Op: op, Attempts: attempt, Last: err, Reason: stop}
+		}
+		if paid = c.budget.take(err); paid == 0 {
+			return nil, &RetryError{Op: op, Attempts: attempt, Last: err, Reason: ErrRetryBudgetExhausted}
 		}
 		c.log(ctx, "openrouter: retrying", "path", req.URL.Path, "attempt", attempt, "wait", wait, "reason", err.Error())
 		if !sleep(ctx, wait) {

@@ -1,0 +1,91 @@
+package sdk_test
+
+import (
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"testing/synctest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+)
+
+func TestRetryBudgetStopsRetriesAndRefills(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		down := true
+		m := newMemAPI(func(_ int, req *http.Request) (*http.Response, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if down {
+				return reply(503, errorBody(503, "down")), nil
+			}
+			return okReply(req), nil
+		})
+		c := memClient(t, m, sdk.WithRetryBudget(sdk.RetryBudget{Capacity: 10, RetryCost: 5}))
+
+		_, err := c.GetAnalyticsMeta(t.Context())
+		assert.ErrorIs(t, err, sdk.ErrRetryBudgetExhausted)
+		assert.Equal(t, 3, m.calls(), "two retries paid, the third refused")
+		assert.Equal(t, "openrouter: GET /analytics/meta: gave up after 3 attempts (last: 503 Service Unavailable: down): client-wide retry budget exhausted", err.Error())
+		var apiErr *sdk.APIError
+		require.ErrorAs(t, err, &apiErr)
+
+		_, err = c.GetAnalyticsMeta(t.Context())
+		assert.ErrorIs(t, err, sdk.ErrRetryBudgetExhausted)
+		assert.Equal(t, 4, m.calls(), "a first attempt is never refused, and nothing more")
+
+		mu.Lock()
+		down = false
+		mu.Unlock()
+		for range 5 { // each success at once puts one token back
+			_, err = c.GetAnalyticsMeta(t.Context())
+			require.NoError(t, err)
+		}
+		mu.Lock()
+		down = true
+		mu.Unlock()
+		before := m.calls()
+		_, err = c.GetAnalyticsMeta(t.Context())
+		assert.ErrorIs(t, err, sdk.ErrRetryBudgetExhausted)
+		assert.Equal(t, 2, m.calls()-before, "one retry paid again")
+	})
+}
+
+// The cost of an outage: 1,000 concurrent calls against an API that
+// answers only 503. Per-call caps alone would send 5,000 requests.
+func TestRetryBudgetBoundsAnOutage(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		budget sdk.RetryBudget
+		want   int
+	}{
+		{"default budget", sdk.RetryBudget{}, 1000 + sdk.DefaultRetryBudgetCapacity/sdk.DefaultRetryCost},
+		{"disabled", sdk.RetryBudget{Disabled: true}, 5000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				m := newMemAPI(always(503, errorBody(503, "down")))
+				c := memClient(t, m, sdk.WithRetryBudget(tc.budget))
+				var wg sync.WaitGroup
+				for range 1000 {
+					wg.Go(func() {
+						_, err := c.QueryAnalytics(t.Context(), simpleQuery)
+						var apiErr *sdk.APIError
+						assert.True(t, errors.As(err, &apiErr))
+					})
+				}
+				wg.Wait()
+				assert.Equal(t, tc.want, m.calls())
+			})
+		})
+	}
+}
+
+func TestBadRetryBudgetIsRefused(t *testing.T) {
+	_, err := sdk.NewClient(sdk.WithAPIKey(testKey), sdk.WithRetryBudget(sdk.RetryBudget{RetryCost: -1}))
+	assert.EqualError(t, err, "openrouter: invalid request: retry budget: RetryCost: must not be negative, got -1")
+}
