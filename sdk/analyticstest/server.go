@@ -35,6 +35,10 @@ type Request struct {
 	Path   string
 	Header http.Header
 	Body   []byte
+	// Fault names the fault served instead of (or, for a delay, before)
+	// the normal answer: a scripted Fault's String, or a ChaosFault; ""
+	// for none.
+	Fault string
 }
 
 // Option configures the fake.
@@ -63,6 +67,11 @@ func WithOrdinaryKeys(keys ...string) Option {
 // WithData shapes the synthetic data set.
 func WithData(c DataConfig) Option { return func(h *Handler) { h.data = c.withDefaults() } }
 
+// WithoutRequestLog stops the fake from keeping the requests it
+// receives (Requests then returns none), for long runs such as soak
+// tests where the log would only grow.
+func WithoutRequestLog() Option { return func(h *Handler) { h.noLog = true } }
+
 // WithViolationHandler is called with every response the fake sent that
 // breaks the spec (a bug in the fake). NewServer fails the test.
 func WithViolationHandler(f func(error)) Option { return func(h *Handler) { h.onViolation = f } }
@@ -74,9 +83,11 @@ type Handler struct {
 	management, ordinary map[string]bool
 	data                 DataConfig
 	onViolation          func(error)
+	noLog                bool
 
 	mu     sync.Mutex
 	script []Fault
+	chaos  *chaos
 	seen   []Request
 }
 
@@ -114,21 +125,40 @@ func (h *Handler) Query(q sdk.QueryRequest) (*sdk.QueryResult, error) {
 	return run(datasetFor(h.data), &q)
 }
 
-// ServeHTTP records the request, serves the next scripted fault if any,
-// and otherwise answers as the API would.
+// ServeHTTP records the request, serves the next scripted fault if any
+// (else, in chaos mode, a fault drawn at random), and otherwise answers
+// as the API would.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	if err != nil {
 		return
 	}
 	h.mu.Lock()
-	h.seen = append(h.seen, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
-	var fault *Fault
-	if len(h.script) > 0 {
+	var (
+		fault   *Fault
+		name    string
+		kind    ChaosFault
+		observe func(*http.Request, ChaosFault)
+	)
+	switch {
+	case len(h.script) > 0:
 		fault = &h.script[0]
 		h.script = h.script[1:]
+		name = fault.String()
+	case h.chaos != nil:
+		if kind = h.chaos.draw(); kind != "" {
+			f := h.chaos.fault(kind)
+			fault, name = &f, string(kind)
+		}
+		observe = h.chaos.cfg.Observe
+	}
+	if !h.noLog {
+		h.seen = append(h.seen, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body, Fault: name})
 	}
 	h.mu.Unlock()
+	if observe != nil {
+		observe(r, kind)
+	}
 
 	normal := sync.OnceValues(func() (int, []byte) { return h.respond(r, body) })
 	respond := func() (int, http.Header, []byte) {
