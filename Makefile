@@ -3,7 +3,7 @@
 GO ?= go
 ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
-.PHONY: all test vet generate check-generate lint-ci demo bench fuzz
+.PHONY: all test vet generate check-generate lint-ci demo bench fuzz soak
 
 all: test
 
@@ -76,3 +76,14 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzQueryResponse$$' -fuzztime=$(FUZZTIME) ./sdk/
 	$(GO) test -run '^$$' -fuzz '^FuzzRows$$' -fuzztime=$(FUZZTIME) ./sdk/row/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRows$$' -fuzztime=$(FUZZTIME) ./sdk/row/
+
+SOAK ?= 60s
+SOAK_WORKERS ?= 256
+SOAK_SEED ?= 1
+SOAK_OUTAGE ?= 30s
+
+## soak: one client, SOAK_WORKERS concurrent calls, SOAK of chaos then
+## SOAK_OUTAGE of outage against the fake; prints the report, exit 1 on a
+## failed check (a 5 s version runs in make test)
+soak:
+	$(GO) run ./internal/tools/soak -duration $(SOAK) -workers $(SOAK_WORKERS) -seed $(SOAK_SEED) -outage $(SOAK_OUTAGE)
