@@ -76,6 +76,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzQueryResponse$$' -fuzztime=$(FUZZTIME) ./sdk/
 	$(GO) test -run '^$$' -fuzz '^FuzzRows$$' -fuzztime=$(FUZZTIME) ./sdk/row/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRows$$' -fuzztime=$(FUZZTIME) ./sdk/row/
+	$(GO) test -run '^$$' -fuzz '^FuzzValidateQueryAgreesWithTheSpec$$' -fuzztime=$(FUZZTIME) ./tests/
 
 SOAK ?= 60s
 SOAK_WORKERS ?= 256

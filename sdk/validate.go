@@ -121,6 +121,14 @@ func checkFilter(name, field string, op FilterOperator, value FilterValue, inclu
 		bad(".value", "operator %q takes an array, got a scalar", op)
 	case !wantArray && shape == shapeArray:
 		bad(".value", "operator %q takes a scalar, got an array", op)
+	case shape == shapeArray:
+		// In and NotIn with a NaN or an infinity leave a null item.
+		list, _ := value.AsFilterList()
+		for i, item := range list {
+			if raw, err := item.MarshalJSON(); err != nil || string(raw) == "null" {
+				bad(fmt.Sprintf(".value[%d]", i), "is not a string or a finite number")
+			}
+		}
 	}
 	if includeUnset && !wantArray {
 		bad(".include_unset", "applies only to in and not_in, not %q", op)

@@ -35,6 +35,8 @@ func TestClientSideChecks(t *testing.T) {
 		{"21 filters", sdk.QueryRequest{Metrics: []string{"m"}, Filters: many(21)}, "filters: at most 20 allowed, got 21"},
 		{"bad operator", sdk.QueryRequest{Metrics: []string{"m"}, Filters: []sdk.Filter{{Field: "model", Operator: "like", Value: sdk.Eq("x", "y").Value}}},
 			`filters[0].operator: "like" is not one of eq, neq, in, not_in, gt, gte, lt, lte`},
+		{"in with NaN", sdk.QueryRequest{Metrics: []string{"m"}, Filters: []sdk.Filter{sdk.In("total_cost", 1, math.NaN())}},
+			"filters[0].value[1]: is not a string or a finite number"},
 		{"in with scalar", sdk.QueryRequest{Metrics: []string{"m"}, Filters: []sdk.Filter{{Field: "model", Operator: sdk.OpIn, Value: sdk.Eq("x", "y").Value}}},
 			`filters[0].value: operator "in" takes an array, got a scalar`},
 		{"not_in with scalar", sdk.QueryRequest{Metrics: []string{"m"}, Filters: []sdk.Filter{{Field: "model", Operator: sdk.OpNotIn, Value: sdk.Eq("x", 1).Value}}},
