@@ -17,6 +17,15 @@ const (
 // ValidateQuery checks a query against the rules of the API and returns
 // every violation, joined; errors.As finds each *ValidationError. It is
 // what QueryAnalytics runs before sending.
+//
+// Whatever it accepts, the spec's own validation accepts too (a fuzz test
+// holds it to that). It refuses a few more things that the spec cannot
+// express and that the service would refuse or misread: blank names; a
+// filter value whose shape does not fit its operator, or an array item
+// that is not a finite number or a string; include_unset with an operator
+// other than in and not_in; a negative limit or group_limit; a time range
+// with a zero end or whose start is after its end; the nil UUID as a
+// classifier id.
 func ValidateQuery(q *QueryRequest) error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
