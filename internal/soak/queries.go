@@ -69,8 +69,9 @@ func randomQuery(rnd *rand.Rand, used coverage) sdk.QueryRequest {
 	used["granularity."+string(q.Granularity)] = true
 	if q.Granularity == sdk.GranularityMinute || q.Granularity == sdk.GranularityHour || rnd.IntN(2) == 0 {
 		span := time.Duration(1+rnd.Int64N(int64(spans[q.Granularity]/time.Minute))) * time.Minute
-		start := dataEnd.Add(-time.Duration(rnd.Int64N(int64(90*24*time.Hour-span)/int64(time.Minute))) * time.Minute).Add(-span)
-		q.TimeRange = sdk.TimeRange{Start: start, End: start.Add(span)}
+		room := int64((90*24*time.Hour - span) / time.Minute) // minutes the range may end before dataEnd
+		end := dataEnd.Add(-time.Duration(rnd.Int64N(room+1)) * time.Minute)
+		q.TimeRange = sdk.TimeRange{Start: end.Add(-span), End: end}
 		used["time_range"] = true
 	}
 	if rnd.IntN(3) == 0 {

@@ -2,8 +2,11 @@ package soak
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 )
 
 // TestShortSoak is the short version of make soak: 5 s of chaos with 32
@@ -21,5 +24,20 @@ func TestShortSoak(t *testing.T) {
 	t.Log("\n" + out.String())
 	if err := rep.Err(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Random queries are valid, whatever the seed: the generator itself must
+// not be the source of a soak's errors.
+func TestRandomQueriesAreValid(t *testing.T) {
+	for seed := range uint64(20) {
+		rnd := rand.New(rand.NewPCG(seed, seed))
+		used := coverage{}
+		for range 2000 {
+			q := randomQuery(rnd, used)
+			if err := sdk.ValidateQuery(&q); err != nil {
+				t.Fatalf("seed %d: %v", seed, err)
+			}
+		}
 	}
 }
