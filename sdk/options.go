@@ -29,6 +29,9 @@ type callConfig struct {
 	timeout        time.Duration
 	attemptTimeout time.Duration
 	retry          RetryConfig
+	// QueryAll's own settings.
+	concurrency int
+	progress    func(Progress)
 }
 
 // DefaultAttemptTimeout bounds one attempt (sending the request and

@@ -23,13 +23,16 @@ import (
 type Env struct {
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+	// StderrIsTerminal turns on progress lines for --all.
+	StderrIsTerminal bool
 }
 
 // Exit codes.
 const (
-	ExitOK    = 0
-	ExitError = 1 // the API or the output failed
-	ExitUsage = 2 // bad flags
+	ExitOK        = 0
+	ExitError     = 1 // the API or the output failed
+	ExitUsage     = 2 // bad flags
+	ExitTruncated = 3 // with --strict: the result was truncated
 )
 
 const usage = `usage: openrouter-analytics <command> [flags]

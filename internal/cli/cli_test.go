@@ -216,7 +216,7 @@ func TestRealModeSendsAppHeaders(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "1 row")
 	reqs := fake.Requests()
-	last := reqs[len(reqs)-2] // the query; the catalog follows it
+	last := reqs[len(reqs)-1] // the query; the catalog comes before it
 	assert.Equal(t, "/analytics/query", last.Path)
 	assert.Equal(t, "https://example.com", last.Header.Get("HTTP-Referer"))
 	assert.Equal(t, "CLI test", last.Header.Get("X-OpenRouter-Title"))

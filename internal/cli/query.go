@@ -20,6 +20,7 @@ type queryFlags struct {
 	orderBy, classifierID               string
 	limit, groupLimit                   int
 	includeNulls                        bool
+	all, strict                         bool
 	chart                               bool
 	plot                                string
 	width                               int
@@ -37,8 +38,10 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&f.to, "to", "", "end of the time range: RFC 3339 or YYYY-MM-DD (default: now)")
 	fs.StringVar(&f.last, "last", "", "time range ending now, such as 90m, 24h, 7d or 4w")
 	fs.StringVar(&f.orderBy, "order-by", "", "'FIELD [asc|desc]': a metric, request_count, a dimension or date (default direction desc)")
-	fs.IntVar(&f.limit, "limit", 0, "maximum rows (the API's default is 1000)")
-	fs.IntVar(&f.groupLimit, "group-limit", 0, "maximum rows per dimension combination")
+	fs.IntVar(&f.limit, "limit", 0, "maximum rows (the API's default is 1000); with --all, the rows of each request")
+	fs.IntVar(&f.groupLimit, "group-limit", 0, "maximum rows per dimension combination (an explicit one turns off the server's automatic one, and may lower the rows a response holds)")
+	fs.BoolVar(&f.all, "all", false, "fetch every row of a time series, in as many requests as the API's row cap needs")
+	fs.BoolVar(&f.strict, "strict", false, "exit 3 when the result is truncated")
 	fs.StringVar(&f.classifierID, "classifier", "", "classifier UUID for --classifier-dimension and --classifier-filter")
 	fs.Var(&f.classifierDims, "classifier-dimension", "a classifier tag to group by (repeatable, at most 2)")
 	fs.BoolVar(&f.includeNulls, "include-nulls", false, "with --classifier-dimension, keep rows without the tag")
@@ -61,16 +64,17 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail(env, err)
 	}
-	res, err := client.QueryAnalytics(ctx, q)
-	if err != nil {
-		return fail(env, err)
-	}
 	cat, err := client.Catalog(ctx)
 	if err != nil {
 		return fail(env, err)
 	}
-	out := newResultView(q, res, cat)
-	if err := out.write(env.Stdout, f.format); err != nil {
+	var out *resultView
+	if f.all {
+		out, err = queryAll(ctx, client, q, cat, f.format, env)
+	} else {
+		out, err = queryOnce(ctx, client, q, cat, f.format, env)
+	}
+	if err != nil {
 		return fail(env, err)
 	}
 	if f.chart {
@@ -92,7 +96,72 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 		}
 		fmt.Fprintf(env.Stderr, "wrote %s\n", f.plot)
 	}
+	if f.strict && out.res.Metadata.Truncated {
+		return ExitTruncated
+	}
 	return ExitOK
+}
+
+// queryOnce runs the query in one request and prints it; a truncated
+// result gets a note on stderr, whatever the format.
+func queryOnce(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *sdk.Catalog, format string, env Env) (*resultView, error) {
+	res, err := client.QueryAnalytics(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := newResultView(q, res, cat)
+	if err := out.write(env.Stdout, format); err != nil {
+		return nil, err
+	}
+	if res.Metadata.Truncated {
+		fmt.Fprintf(env.Stderr, "openrouter-analytics: the result is truncated: %d rows came back and more matched; --all fetches every row\n",
+			res.Metadata.RowCount)
+	}
+	return out, nil
+}
+
+// queryAll fetches every row with QueryAll. CSV and JSON lines are
+// written as the rows arrive; the other formats once all have. On a
+// terminal, stderr shows the progress.
+func queryAll(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *sdk.Catalog, format string, env Env) (*resultView, error) {
+	out := newResultView(q, &sdk.QueryResult{}, cat)
+	var opts []sdk.CallOption
+	if env.StderrIsTerminal {
+		opts = append(opts, sdk.WithProgress(func(p sdk.Progress) {
+			fmt.Fprintf(env.Stderr, "\r\033[Kfetching: %d pieces done, %d queued, %s rows", p.Done, p.Queued, thousands(strconv.Itoa(p.Rows)))
+		}))
+		defer fmt.Fprint(env.Stderr, "\r\033[K")
+	}
+	stream := format == "csv" || format == "jsonl"
+	var write func(sdk.Row) error
+	var flush func() error
+	if stream {
+		var err error
+		if write, flush, err = out.stream(env.Stdout, format); err != nil {
+			return nil, err
+		}
+	}
+	var rows sdk.Rows
+	for r, err := range client.QueryAll(ctx, q, opts...) {
+		if err != nil {
+			if stream {
+				_ = flush()
+			}
+			return nil, err
+		}
+		rows = append(rows, r)
+		if stream {
+			if err := write(r); err != nil {
+				return nil, err
+			}
+		}
+	}
+	out.res.Data = rows
+	out.res.Metadata.RowCount = len(rows)
+	if stream {
+		return out, flush()
+	}
+	return out, out.write(env.Stdout, format)
 }
 
 // request builds the query from the flags; an error here is a usage error.

@@ -153,9 +153,9 @@ func (v *resultView) write(w io.Writer, format string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(v.res)
 	case "jsonl":
-		enc := json.NewEncoder(w)
+		write, _, _ := v.stream(w, "jsonl")
 		for _, r := range v.res.Data {
-			if err := enc.Encode(r); err != nil {
+			if err := write(r); err != nil {
 				return err
 			}
 		}
@@ -223,7 +223,7 @@ func (v *resultView) writeFooter(w io.Writer) error {
 	}
 	line := fmt.Sprintf("%d %s", md.RowCount, noun)
 	if md.Truncated {
-		line += ", truncated (more rows matched; raise --limit or --group-limit)"
+		line += ", truncated: more rows matched (--all fetches every row)"
 	}
 	fmt.Fprintf(w, "\n%s\n", line)
 	for _, warn := range v.res.Warnings {
@@ -233,26 +233,47 @@ func (v *resultView) writeFooter(w io.Writer) error {
 }
 
 func (v *resultView) writeCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
-	cols := v.columns()
-	if err := cw.Write(cols); err != nil {
+	write, flush, err := v.stream(w, "csv")
+	if err != nil {
 		return err
 	}
 	for _, r := range v.res.Data {
-		rec := make([]string, len(cols))
+		if err := write(r); err != nil {
+			return err
+		}
+	}
+	return flush()
+}
+
+// stream starts a CSV (with its header) or JSON lines output that takes
+// one row at a time.
+func (v *resultView) stream(w io.Writer, format string) (write func(sdk.Row) error, flush func() error, err error) {
+	if format == "jsonl" {
+		enc := json.NewEncoder(w)
+		return func(r sdk.Row) error { return enc.Encode(r) }, func() error { return nil }, nil
+	}
+	cw := csv.NewWriter(w)
+	cols := v.columns()
+	if err := cw.Write(cols); err != nil {
+		return nil, nil, err
+	}
+	rec := make([]string, len(cols))
+	write = func(r sdk.Row) error {
 		for i, c := range cols {
 			switch x := r.Value(c).(type) {
 			case nil:
+				rec[i] = ""
 			case float64:
 				rec[i] = strconv.FormatFloat(x, 'f', -1, 64)
 			default:
 				rec[i] = fmt.Sprint(x)
 			}
 		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
+		return cw.Write(rec)
 	}
-	cw.Flush()
-	return cw.Error()
+	flush = func() error {
+		cw.Flush()
+		return cw.Error()
+	}
+	return write, flush, nil
 }

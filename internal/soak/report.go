@@ -135,6 +135,7 @@ func (r *Report) finish() {
 	if n := len(r.latencies); n > 0 {
 		r.P50, r.P99, r.Max = r.latencies[n/2], r.latencies[n*99/100], r.latencies[n-1]
 	}
+	r.latencies = nil
 	for _, k := range allCovered {
 		if !r.covered[k] {
 			r.Uncovered = append(r.Uncovered, k)

@@ -12,10 +12,13 @@ import (
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 )
 
-// Limits of the query engine, as the real service documents them.
+// Limits of the query engine: the defaults as the real service documents
+// them, and the largest response, which is the fake's own convention (the
+// service's is not published).
 const (
 	DefaultLimit           = 1000
 	DefaultTimeSeriesLimit = 10_000 // the raised default for a time series with dimensions and no group_limit
+	MaxRows                = 10_000 // no response holds more rows, whatever the limit
 )
 
 // badQuery is a query the service refuses with 400; its text names the
@@ -47,7 +50,7 @@ type group struct {
 }
 
 // run executes q over d. It returns badQuery errors for 400s.
-func run(d *dataset, q *sdk.QueryRequest) (*sdk.QueryResult, error) {
+func run(d *dataset, q *sdk.QueryRequest, maxRows int) (*sdk.QueryResult, error) {
 	started := time.Now()
 	var warnings []string
 
@@ -222,6 +225,7 @@ rows:
 			limit = DefaultTimeSeriesLimit
 		}
 	}
+	limit = min(limit, maxRows)
 	if len(groups) > limit {
 		groups, truncated = groups[:limit], true
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -122,7 +123,15 @@ func (h *Handler) Requests() []Request {
 // Query runs a query directly on the fake's data set, without HTTP: the
 // known answer to compare a client's result with.
 func (h *Handler) Query(q sdk.QueryRequest) (*sdk.QueryResult, error) {
-	return run(datasetFor(h.data), &q)
+	return run(datasetFor(h.data), &q, MaxRows)
+}
+
+// QueryUncapped runs a query as if responses had no row cap: the limit
+// (and its defaults) and MaxRows are ignored; an explicit group_limit is
+// kept. It is the complete answer that sdk.Client.QueryAll must gather.
+func (h *Handler) QueryUncapped(q sdk.QueryRequest) (*sdk.QueryResult, error) {
+	q.Limit = math.MaxInt
+	return run(datasetFor(h.data), &q, math.MaxInt)
 }
 
 // ServeHTTP records the request, serves the next scripted fault if any
@@ -218,7 +227,7 @@ func (h *Handler) execute(ctx context.Context, input *openapi3filter.RequestVali
 		if err := json.Unmarshal(body, &q); err != nil {
 			return invalidRequest(err.Error())
 		}
-		res, err := run(datasetFor(h.data), &q)
+		res, err := run(datasetFor(h.data), &q, MaxRows)
 		var bad badQuery
 		if errors.As(err, &bad) {
 			return invalidRequest(bad.Error())

@@ -1,0 +1,81 @@
+package cli_test
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/cli"
+)
+
+var hourlyByUser = []string{"query", "--demo", "--metric", "request_count", "--dimension", "user", "--granularity", "hour", "--last", "14d"}
+
+// Without --all, a truncated result says so on stderr in every format.
+func TestTruncationIsNeverSilent(t *testing.T) {
+	for _, format := range []string{"table", "csv", "json", "jsonl"} {
+		t.Run(format, func(t *testing.T) {
+			code, out, errOut := run(t, nil, append(hourlyByUser, "--limit", "100", "--format", format)...)
+			require.Equal(t, 0, code, errOut)
+			assert.NotEmpty(t, out)
+			assert.Equal(t, "openrouter-analytics: the result is truncated: 100 rows came back and more matched; --all fetches every row\n", errOut)
+		})
+	}
+	code, _, _ := run(t, nil, append(hourlyByUser, "--limit", "100", "--strict")...)
+	assert.Equal(t, cli.ExitTruncated, code)
+	code, _, _ = run(t, nil, append(hourlyByUser, "--limit", "100", "--all", "--strict")...)
+	assert.Equal(t, cli.ExitOK, code)
+}
+
+// --all gets every row in every format, streaming CSV in time order.
+func TestAll(t *testing.T) {
+	code, single, _ := run(t, nil, append(hourlyByUser, "--limit", "100000", "--format", "csv")...)
+	require.Equal(t, 0, code)
+	code, all, errOut := run(t, nil, append(hourlyByUser, "--all", "--limit", "500", "--format", "csv")...)
+	require.Equal(t, 0, code, errOut)
+	assert.Empty(t, errOut, "no progress when stderr is not a terminal")
+	singleRows := records(t, single)
+	allRows := records(t, all)
+	assert.Greater(t, len(singleRows), 5000)
+	assert.Equal(t, singleRows, allRows, "every row, in time order")
+
+	code, table, _ := run(t, nil, append(hourlyByUser, "--all", "--limit", "500")...)
+	require.Equal(t, 0, code)
+	assert.Contains(t, table, fmt.Sprintf("\n%d rows\n", len(allRows)-1))
+	assert.NotContains(t, table, "truncated")
+
+	for _, format := range []string{"json", "jsonl"} {
+		code, out, errOut := run(t, nil, append(hourlyByUser, "--all", "--limit", "500", "--format", format)...)
+		require.Equal(t, 0, code, errOut)
+		assert.NotEmpty(t, out)
+	}
+	code, out, errOut := run(t, nil, append(hourlyByUser, "--all", "--limit", "500", "--chart", "--width", "100")...)
+	require.Equal(t, 0, code, errOut)
+	assert.NotEmpty(t, out)
+}
+
+func TestAllShowsProgressOnATerminal(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := cli.Run(t.Context(), append(hourlyByUser, "--all", "--limit", "500", "--format", "csv"),
+		cli.Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }, StderrIsTerminal: true})
+	require.Equal(t, 0, code, stderr.String())
+	assert.Contains(t, stderr.String(), "fetching: 1 pieces done")
+	assert.Regexp(t, `fetching: \d+ pieces done, 0 queued, [\d,]+ rows`, stderr.String())
+	assert.True(t, strings.HasSuffix(stderr.String(), "\r\033[K"), "the line is cleared at the end")
+}
+
+func TestAllRefusesAPartialResult(t *testing.T) {
+	code, _, errOut := run(t, nil, "query", "--demo", "--metric", "request_count", "--dimension", "user,model", "--limit", "10", "--all")
+	assert.Equal(t, cli.ExitError, code)
+	assert.Contains(t, errOut, "has no granularity to split it by: add a granularity, use fewer dimensions, or a filter")
+}
+
+func records(t *testing.T, out string) [][]string {
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	return recs
+}
