@@ -1,9 +1,12 @@
 # Everything runs through the go command at the versions pinned in go.mod,
 # so a fresh machine with Go installed needs nothing else.
+# The library's tools (oapi-codegen, actionlint) are pinned in go.mod
+# through tools.go; the release and lint tools, whose dependencies users
+# of the SDK should never see, in tools/go.mod.
 GO ?= go
-ACTIONLINT := github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+TOOL := $(GO) tool -modfile=tools/go.mod
 
-.PHONY: all test vet generate check-generate lint-ci demo bench fuzz soak
+.PHONY: all test vet generate check-generate lint-ci lint vulncheck api-diff api-diff-selftest release-snapshot demo bench fuzz soak
 
 all: test
 
@@ -31,9 +34,31 @@ vet:
 test: vet check-generate lint-ci
 	$(GO) test -race -count=1 ./...
 
-## lint-ci: check the GitHub workflows with actionlint (pinned, run through go run)
+## lint-ci: check the GitHub workflows with actionlint (its version pinned in go.mod)
 lint-ci:
-	$(GO) run $(ACTIONLINT) -no-color
+	$(GO) run github.com/rhysd/actionlint/cmd/actionlint -no-color
+
+## lint: golangci-lint (pinned in tools/go.mod) with .golangci.yml
+lint:
+	$(TOOL) golangci-lint run ./...
+
+## vulncheck: govulncheck (pinned in tools/go.mod); needs the vulnerability database, so not in make test
+vulncheck:
+	$(TOOL) govulncheck ./...
+
+BASE ?= origin/main
+
+## api-diff: incompatible changes to the exported API of sdk/, sdk/row, sdk/analyticstest and gen/ since BASE
+api-diff:
+	scripts/api-diff.sh $(BASE)
+
+## api-diff-selftest: show api-diff catching a removed function and a changed field type
+api-diff-selftest:
+	scripts/api-diff-selftest.sh
+
+## release-snapshot: the CLI's release archives and checksums, built locally into dist/ (GoReleaser, pinned in tools/go.mod)
+release-snapshot:
+	$(TOOL) goreleaser release --snapshot --clean
 
 CLI := bin/openrouter-analytics
 
@@ -53,6 +78,11 @@ demo:
 	@echo "== Top 10 models by requests, last 30 days"
 	$(CLI) query --demo --metric request_count,total_cost,avg_latency,error_rate --dimension model --last 30d \
 		--order-by 'request_count desc' --limit 10 --chart
+	@echo
+	@echo "== Every hourly row by user over the 90 days, in as many requests as the row cap needs (--all)"
+	$(CLI) query --demo --metric request_count --dimension user --granularity hour --last 90d --all --format csv \
+		> out/hourly-by-user.csv
+	@echo "out/hourly-by-user.csv: $$(($$(wc -l < out/hourly-by-user.csv) - 1)) rows"
 
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 5

@@ -23,8 +23,9 @@ const (
 	DefaultMaxResponseBytes = 256 << 20
 	// APIKeyEnv is the environment variable NewClient reads the key from.
 	APIKeyEnv = "OPENROUTER_API_KEY"
-	// BaseURLEnv, when set, replaces DefaultBaseURL for clients made
-	// without WithBaseURL (a proxy, or a fake API in tests).
+	// BaseURLEnv is the environment variable that, when set, replaces
+	// DefaultBaseURL for clients made without WithBaseURL (a proxy, or a
+	// fake API in tests).
 	BaseURLEnv = "OPENROUTER_BASE_URL"
 )
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"time"
@@ -40,7 +39,8 @@ func ExampleClient_QueryAnalytics() {
 		sdk.WithAppTitle("Example dashboard"),
 	)
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	res, err := client.QueryAnalytics(context.Background(), sdk.QueryRequest{
@@ -52,7 +52,8 @@ func ExampleClient_QueryAnalytics() {
 		TimeRange:   sdk.TimeRange{Start: start, End: start.AddDate(0, 0, 7)},
 	})
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	for _, row := range res.Data {
 		fmt.Println(row.Value("date__day"), row.Value("model"), row.Value("request_count"))
@@ -69,11 +70,13 @@ func ExampleClient_GetAnalyticsMeta() {
 
 	client, err := sdk.NewClient(sdk.WithAPIKey("sk-or-example"), sdk.WithBaseURL(api.URL))
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	meta, err := client.GetAnalyticsMeta(context.Background())
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	for _, m := range meta.Metrics {
 		fmt.Printf("metric %s (%s)\n", m.Name, m.DisplayFormat)
@@ -125,7 +128,8 @@ func ExampleWithRetries() {
 		sdk.WithAttemptTimeout(30*time.Second),
 	)
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	meta, err := client.GetAnalyticsMeta(context.Background())
 	fmt.Println("after", len(fake.Requests()), "attempts:", len(meta.Metrics), "metrics, error:", err)

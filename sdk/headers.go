@@ -50,7 +50,7 @@ func checkHeaderValue(name, value string) error {
 
 // userAgent names this SDK, its version and the Go runtime.
 func userAgent(suffix string) string {
-	ua := "openrouter-analytics-go/" + Version + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
+	ua := "openrouter-analytics-go/" + buildVersion() + " (" + runtime.Version() + "; " + runtime.GOOS + "/" + runtime.GOARCH + ")"
 	if suffix != "" {
 		ua += " " + suffix
 	}

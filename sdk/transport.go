@@ -149,7 +149,7 @@ func (c *Client) attempt(ctx context.Context, timeout time.Duration, req *http.R
 		c.log(ctx, "openrouter: request failed", "method", req.Method, "path", req.URL.Path, "attempt", n, "error", err.Error())
 		return nil, err
 	}
-	defer httpResp.Body.Close()
+	defer func() { _ = httpResp.Body.Close() }() // the body has been read; a close error changes nothing
 	resp := &response{Response: httpResp}
 	if httpResp.StatusCode >= 200 && httpResp.StatusCode < 300 {
 		resp.body, err = readCapped(httpResp.Body, httpResp.ContentLength, c.maxResponseBytes)

@@ -117,13 +117,14 @@ func (c *common) client(env Env) (*sdk.Client, func(), error) {
 	stop := func() {}
 	tr := &http.Transport{}
 	opts = append(opts, sdk.WithHTTPClient(&http.Client{Transport: tr}))
-	if c.demo {
+	switch {
+	case c.demo:
 		srv := httptest.NewServer(analyticstest.NewHandler())
 		stop = srv.Close
 		opts = append(opts, sdk.WithBaseURL(srv.URL), sdk.WithAPIKey(analyticstest.ManagementKey))
-	} else if env.Getenv(sdk.APIKeyEnv) != "" {
+	case env.Getenv(sdk.APIKeyEnv) != "":
 		opts = append(opts, sdk.WithAPIKey(env.Getenv(sdk.APIKeyEnv)))
-	} else {
+	default:
 		return nil, stop, errors.New("no API key: set OPENROUTER_API_KEY to a management key, or use --demo")
 	}
 	client, err := sdk.NewClient(opts...)

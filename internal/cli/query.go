@@ -29,7 +29,7 @@ type queryFlags struct {
 func runQuery(ctx context.Context, args []string, env Env) int {
 	var f queryFlags
 	fs := newFlagSet("query", "Run a query: --metric is required; filters look like 'model in openai/gpt-4o,anthropic/claude-3.5-sonnet'.", env)
-	f.common.register(fs)
+	f.register(fs)
 	fs.Var(&f.metrics, "metric", "a metric to compute (repeatable, or comma-separated); required")
 	fs.Var(&f.dimensions, "dimension", "a dimension to group by (repeatable, at most 2)")
 	fs.Var(&f.filters, "filter", "'FIELD OP VALUE' with OP one of eq neq in not_in gt gte lt lte; in/not_in take a comma-separated list; add ' +unset' to include unset values (repeatable)")
@@ -166,7 +166,7 @@ func queryAll(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *
 
 // request builds the query from the flags; an error here is a usage error.
 func (f *queryFlags) request() (sdk.QueryRequest, error) {
-	if err := f.common.check(); err != nil {
+	if err := f.check(); err != nil {
 		return sdk.QueryRequest{}, err
 	}
 	q := sdk.QueryRequest{

@@ -203,11 +203,12 @@ func writeAligned(w io.Writer, cells [][]string, right []bool) {
 			if i > 0 {
 				b.WriteString("  ")
 			}
-			if right[i] {
+			switch {
+			case right[i]:
 				b.WriteString(pad + c)
-			} else if i < len(line)-1 {
+			case i < len(line)-1:
 				b.WriteString(c + pad)
-			} else {
+			default:
 				b.WriteString(c)
 			}
 		}

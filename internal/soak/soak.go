@@ -170,7 +170,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r.report.Violations = int(violations.Load())
 	r.report.OutageRequests = int(r.outageN.Load())
 	r.report.ConnsOpened = int(r.dials.Load())
-	r.client, client = nil, nil
+	r.client = nil
 	tr.CloseIdleConnections()
 	srv.Close()
 	r.fake = nil

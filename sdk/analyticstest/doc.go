@@ -9,11 +9,17 @@
 // 100,000 rows over 90 days by default, the same bytes every run.
 //
 //	fake := analyticstest.NewServer(t)
-//	client := fake.Client(t)
+//	client := fake.Client()
 //	res, err := client.QueryAnalytics(ctx, sdk.QueryRequest{Metrics: []string{"request_count"}})
 //
 // Script queues faults (error statuses, Retry-After, delays, resets,
 // truncated or non-JSON bodies) to serve before normal service; they are
-// sent as scripted, unchecked. Requests returns what the fake received,
-// for retry tests.
+// sent as scripted, unchecked. WithChaos injects such faults into a share
+// of requests at random, from a seeded source, to test code against a
+// flaky API. Requests returns what the fake received (and which fault
+// each got), for retry tests.
+//
+// The package does not import testing: NewServer takes a TB, which
+// *testing.T satisfies, so that programs such as the CLI's --demo can
+// serve the fake without linking test code.
 package analyticstest

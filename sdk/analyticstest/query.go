@@ -316,29 +316,31 @@ func ordering(q *sdk.QueryRequest, countSlot int, cols []column, colNames []stri
 	}
 	var primary func(a, b group) int
 	desc := true
-	switch ob := q.OrderBy; {
-	case ob.Field == "":
+	switch ob := q.OrderBy; ob.Field {
+	case "":
 		if q.Granularity != "" {
 			primary, desc = byDate, false
 		} else {
 			primary = byMetric(0)
 		}
-	case ob.Field == "date":
+	case "date":
 		if q.Granularity == "" {
 			return nil, badf("order_by.field \"date\" needs a granularity")
 		}
 		primary, desc = byDate, ob.Direction == sdk.Desc
 	default:
 		desc = ob.Direction == sdk.Desc
-		if slot := slices.Index(q.Metrics, ob.Field); slot >= 0 {
+		slot, c := slices.Index(q.Metrics, ob.Field), slices.Index(colNames, ob.Field)
+		switch {
+		case slot >= 0:
 			primary = byMetric(slot)
-		} else if ob.Field == "request_count" {
+		case ob.Field == "request_count":
 			primary = byMetric(countSlot)
-		} else if c := slices.Index(colNames, ob.Field); c >= 0 {
+		case c >= 0:
 			primary = func(a, b group) int {
 				return cmp.Compare(cols[c].dim.members[a.key.cols[c]].label, cols[c].dim.members[b.key.cols[c]].label)
 			}
-		} else {
+		default:
 			return nil, badf("order_by.field %q is not a requested metric, request_count, a requested dimension or date", ob.Field)
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -416,6 +415,17 @@ var loadSpec = sync.OnceValues(func() (*spec, error) {
 	return s, nil
 })
 
+// TB is the part of testing.TB that Server uses; *testing.T, *testing.B
+// and *testing.F are TBs. Taking this rather than testing.TB keeps the
+// testing package out of programs that use the fake outside tests, such
+// as the CLI's --demo.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
 // Server is the fake API on a loopback port.
 type Server struct {
 	*Handler
@@ -423,12 +433,12 @@ type Server struct {
 	URL string
 
 	srv *httptest.Server
-	tb  testing.TB
+	tb  TB
 }
 
 // NewServer starts the fake API on loopback and stops it when the test
 // ends. A response of the fake's that breaks the spec fails the test.
-func NewServer(tb testing.TB, opts ...Option) *Server {
+func NewServer(tb TB, opts ...Option) *Server {
 	tb.Helper()
 	fail := WithViolationHandler(func(err error) { tb.Errorf("analyticstest: response breaks the spec: %v", err) })
 	h := NewHandler(append([]Option{fail}, opts...)...)

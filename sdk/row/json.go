@@ -391,7 +391,7 @@ func (p *parser) string() (string, error) {
 			if escaped {
 				var s string
 				if err := json.Unmarshal(p.data[start-1:p.pos], &s); err != nil {
-					return "", fmt.Errorf("%w: %v", errSyntax, err)
+					return "", fmt.Errorf("%w: %w", errSyntax, err)
 				}
 				return s, nil
 			}

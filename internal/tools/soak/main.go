@@ -13,7 +13,9 @@ import (
 	"github.com/a2d11fc8/openrouter-analytics-go/internal/soak"
 )
 
-func main() {
+func main() { os.Exit(run()) }
+
+func run() int {
 	var cfg soak.Config
 	flag.IntVar(&cfg.Workers, "workers", 256, "concurrent calls")
 	flag.DurationVar(&cfg.Duration, "duration", time.Minute, "length of the chaos phase")
@@ -29,10 +31,11 @@ func main() {
 	rep, err := soak.Run(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
-		os.Exit(2)
+		return 2
 	}
 	_, _ = rep.WriteTo(os.Stdout)
 	if rep.Err() != nil {
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }
