@@ -63,21 +63,25 @@ release-snapshot:
 CLI := bin/openrouter-analytics
 
 ## demo: the main job, against the embedded fake API (no key, no network):
-## the catalog, a daily time series by model with a chart, a top-10 ranking
+## the catalog, a two-metric daily series (two panels), all 16 models
+## ranked, a percent metric, and every row of a large series with --all
 demo:
 	$(GO) build -o $(CLI) ./cmd/openrouter-analytics
 	@mkdir -p out
 	@echo "== The catalog: what a query may use"
 	$(CLI) meta --demo
 	@echo
-	@echo "== Daily requests and cost by model, last 14 days"
+	@echo "== Daily requests and cost by model, last 14 days: one panel per metric"
 	$(CLI) query --demo --metric request_count,total_cost --dimension model --granularity day --last 14d \
 		--filter 'model in openai/gpt-4o,anthropic/claude-3.5-sonnet,google/gemini-2.0-flash-001' \
-		--chart --plot out/daily-requests-by-model.png
+		--chart --plot out/daily-requests-and-cost.png
 	@echo
-	@echo "== Top 10 models by requests, last 30 days"
-	$(CLI) query --demo --metric request_count,total_cost,avg_latency,error_rate --dimension model --last 30d \
-		--order-by 'request_count desc' --limit 10 --chart
+	@echo "== Every model ranked by requests, last 30 days, with its error rate"
+	$(CLI) query --demo --metric request_count,error_rate --dimension model --last 30d \
+		--order-by 'request_count desc' --chart --plot out/models-ranked.png
+	@echo
+	@echo "== Error rate per day, last 30 days: a percent metric"
+	$(CLI) query --demo --metric error_rate --granularity day --last 30d --chart --quiet --plot out/error-rate-by-day.png
 	@echo
 	@echo "== Every hourly row by user over the 90 days, in as many requests as the row cap needs (--all)"
 	$(CLI) query --demo --metric request_count --dimension user --granularity hour --last 90d --all --format csv \

@@ -1,153 +1,56 @@
 package cli
 
 import (
-	"cmp"
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
-
-	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 )
 
-// series is one line of a time series: a dimension combination's values
-// of the charted metric, one per bucket (NaN where it has none).
-type series struct {
-	label  string
-	values []float64
-	total  float64
-}
-
-// chartMetric is the metric a chart shows: the one ordered by, if it was
-// requested, else the first.
-func (v *resultView) chartMetric() string {
-	for _, m := range v.metrics {
-		if m == v.q.OrderBy.Field {
-			return m
-		}
-	}
-	return v.metrics[0]
-}
-
-// rowLabel names a row by its dimensions ("all" without any).
-func (v *resultView) rowLabel(r sdk.Row) string {
-	if len(v.dims) == 0 {
-		return "all"
-	}
-	parts := make([]string, len(v.dims))
-	for i, d := range v.dims {
-		parts[i] = v.cell(d, r.Value(d))
-	}
-	return strings.Join(parts, " / ")
-}
-
-// timeSeries splits the rows into series over the sorted buckets, the
-// largest first, at most limit of them.
-func (v *resultView) timeSeries(limit int) ([]time.Time, []series, string) {
-	metric := v.chartMetric()
-	var buckets []time.Time
-	seen := map[time.Time]bool{}
-	bySeries := map[string]map[time.Time]float64{}
-	var order []string
-	for _, r := range v.res.Data {
-		t, err := r.Time(v.dateKey)
-		if err != nil {
-			continue
-		}
-		if !seen[t] {
-			seen[t] = true
-			buckets = append(buckets, t)
-		}
-		label := v.rowLabel(r)
-		if bySeries[label] == nil {
-			bySeries[label] = map[time.Time]float64{}
-			order = append(order, label)
-		}
-		x, _ := r.Float(metric)
-		bySeries[label][t] = x
-	}
-	slices.SortFunc(buckets, func(a, b time.Time) int { return a.Compare(b) })
-	out := make([]series, 0, len(order))
-	for _, label := range order {
-		s := series{label: label, values: make([]float64, len(buckets))}
-		for i, b := range buckets {
-			x, ok := bySeries[label][b]
-			if !ok {
-				x = math.NaN()
-			} else {
-				s.total += x
-			}
-			s.values[i] = x
-		}
-		out = append(out, s)
-	}
-	slices.SortStableFunc(out, func(a, b series) int { return cmp.Compare(b.total, a.total) })
-	if len(out) > limit {
-		out = out[:limit]
-	}
-	return buckets, out, metric
-}
-
-// ranking is each row's label and charted value, in the result's order.
-func (v *resultView) ranking(limit int) ([]string, []float64, string) {
-	metric := v.chartMetric()
-	var labels []string
-	var values []float64
-	for _, r := range v.res.Data {
-		if len(labels) == limit {
-			break
-		}
-		x, err := r.Float(metric)
-		if err != nil {
-			continue
-		}
-		labels = append(labels, v.rowLabel(r))
-		values = append(values, x)
-	}
-	return labels, values, metric
-}
-
-const maxChartSeries = 10
-
-// chart draws sparklines for a time series, bars for a ranking, every line
-// at most width runes wide.
-func (v *resultView) chart(w io.Writer, width int) error {
+// chart draws the result in the terminal, every line at most width runes
+// wide: sparklines for a time series, bars for a ranking, one block per
+// metric; top > 0 keeps that many series or bars, and what is left out is
+// said.
+func (v *resultView) chart(w io.Writer, width, top int) {
 	width = max(width, 30)
-	if v.dateKey != "" {
-		return v.sparklines(w, width)
+	d := v.chartData(top)
+	if len(d.labels) == 0 {
+		fmt.Fprintln(w, "(no data to chart)")
+		return
 	}
-	return v.bars(w, width)
+	for i, p := range d.panels {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		if d.timeSeries {
+			v.sparklines(w, width, d, p)
+		} else {
+			bars(w, width, d, p)
+		}
+	}
+	if note := d.note(); note != "" {
+		fmt.Fprintln(w, clip(note+" (--top N chooses how many)", width))
+	}
 }
 
 var sparks = []rune("▁▂▃▄▅▆▇█")
 
-func (v *resultView) sparklines(w io.Writer, width int) error {
-	buckets, ss, metric := v.timeSeries(maxChartSeries)
-	if len(buckets) == 0 {
-		fmt.Fprintln(w, "(no data to chart)")
-		return nil
-	}
-	format := v.format(metric)
-	rate := false
-	if m, ok := v.cat.Metric(metric); ok {
-		rate = m.IsRate
-	}
-	title := fmt.Sprintf("%s per %s, %s to %s", v.label(metric), v.q.Granularity,
-		formatBucket(buckets[0], v.q.Granularity), formatBucket(buckets[len(buckets)-1], v.q.Granularity))
+func (v *resultView) sparklines(w io.Writer, width int, d chartData, p chartPanel) {
+	g := v.q.Granularity
+	title := fmt.Sprintf("%s per %s, %s to %s (UTC)", unitLabel(p.label, p.format), g,
+		formatBucket(d.buckets[0], g), formatBucket(d.buckets[len(d.buckets)-1], g))
 	fmt.Fprintln(w, clip(title, width))
 
 	labelW := 0
-	for _, s := range ss {
-		labelW = max(labelW, utf8.RuneCountInString(s.label))
+	for _, l := range d.labels {
+		labelW = max(labelW, utf8.RuneCountInString(l))
 	}
 	labelW = min(labelW, width/3)
 	const statsW = 16 // "  max $1,234.56"
 	cells := max(width-labelW-2-statsW, 8)
-	for _, s := range ss {
-		vals := resample(s.values, cells, rate)
+	for i, label := range d.labels {
+		vals := resample(p.values[i], cells, p.rate)
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, x := range vals {
 			if !math.IsNaN(x) {
@@ -165,11 +68,13 @@ func (v *resultView) sparklines(w io.Writer, width int) error {
 				line.WriteRune(sparks[int((x-lo)/(hi-lo)*float64(len(sparks)-1)+0.5)])
 			}
 		}
-		stats := "max " + formatMetric(hi, format)
-		out := pad(clip(s.label, labelW), labelW) + "  " + line.String() + "  " + stats
+		stats := "max " + formatMetric(hi, p.format)
+		if math.IsInf(hi, -1) {
+			stats = "no data"
+		}
+		out := pad(clip(label, labelW), labelW) + "  " + line.String() + "  " + stats
 		fmt.Fprintln(w, clip(out, width))
 	}
-	return nil
 }
 
 // resample fits values into n cells, summing (or, for rates, averaging)
@@ -202,37 +107,36 @@ func resample(values []float64, n int, rate bool) []float64 {
 
 var eighths = []rune(" ▏▎▍▌▋▊▉█")
 
-func (v *resultView) bars(w io.Writer, width int) error {
-	labels, values, metric := v.ranking(20)
-	if len(labels) == 0 {
-		fmt.Fprintln(w, "(no data to chart)")
-		return nil
-	}
-	format := v.format(metric)
-	fmt.Fprintln(w, clip(v.label(metric), width))
+func bars(w io.Writer, width int, d chartData, p chartPanel) {
+	fmt.Fprintln(w, clip(unitLabel(p.label, p.format), width))
 	labelW, valueW, top := 0, 0, 0.0
-	texts := make([]string, len(values))
-	for i, x := range values {
-		labelW = max(labelW, utf8.RuneCountInString(labels[i]))
-		texts[i] = formatMetric(x, format)
+	texts := make([]string, len(d.labels))
+	for i, label := range d.labels {
+		x := p.values[i][0]
+		labelW = max(labelW, utf8.RuneCountInString(label))
+		texts[i] = formatMetric(x, p.format)
+		if math.IsNaN(x) {
+			texts[i] = "-"
+		} else {
+			top = max(top, math.Abs(x))
+		}
 		valueW = max(valueW, utf8.RuneCountInString(texts[i]))
-		top = max(top, math.Abs(x))
 	}
 	labelW = min(labelW, width/3)
 	barW := max(width-labelW-valueW-4, 4)
-	for i, x := range values {
+	for i, label := range d.labels {
+		x := p.values[i][0]
 		eighthsLong := 0
-		if top > 0 {
+		if top > 0 && !math.IsNaN(x) {
 			eighthsLong = int(math.Abs(x) / top * float64(barW*8))
 		}
 		bar := strings.Repeat("█", eighthsLong/8)
 		if r := eighthsLong % 8; r > 0 {
 			bar += string(eighths[r])
 		}
-		line := pad(clip(labels[i], labelW), labelW) + "  " + pad(bar, barW) + "  " + texts[i]
+		line := pad(clip(label, labelW), labelW) + "  " + pad(bar, barW) + "  " + texts[i]
 		fmt.Fprintln(w, clip(line, width))
 	}
-	return nil
 }
 
 // clip shortens s to n runes, marking the cut with "…".

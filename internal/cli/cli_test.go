@@ -140,7 +140,7 @@ func TestPlotImages(t *testing.T) {
 	defer f.Close()
 	img, err := png.Decode(f)
 	require.NoError(t, err)
-	assert.Equal(t, 768, img.Bounds().Dx())
+	assert.Equal(t, 1018, img.Bounds().Dx(), "8 in of plot and 2.6 in of legend, at 96 dpi")
 	assert.Equal(t, 432, img.Bounds().Dy())
 
 	code, _, errOut = run(t, nil, "query", "--demo", "--metric", "total_cost", "--dimension", "provider", "--limit", "8", "--plot", svgPath)
@@ -154,7 +154,7 @@ func TestPlotImages(t *testing.T) {
 	}
 	require.NoError(t, xml.Unmarshal(raw, &svg))
 	assert.Equal(t, "576pt", svg.Width)
-	assert.Equal(t, "324pt", svg.Height)
+	assert.Equal(t, "381.6pt", svg.Height)
 	assert.Contains(t, string(raw), "OpenAI")
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -21,9 +22,9 @@ type queryFlags struct {
 	limit, groupLimit                   int
 	includeNulls                        bool
 	all, strict                         bool
-	chart                               bool
+	chart, quiet                        bool
 	plot                                string
-	width                               int
+	width, top                          int
 }
 
 func runQuery(ctx context.Context, args []string, env Env) int {
@@ -49,6 +50,8 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	fs.BoolVar(&f.chart, "chart", false, "draw the result in the terminal: sparklines for a time series, bars for a ranking")
 	fs.StringVar(&f.plot, "plot", "", "write a chart image to this .png or .svg file")
 	fs.IntVar(&f.width, "width", 0, "terminal width for --chart (default: $COLUMNS or 80)")
+	fs.IntVar(&f.top, "top", 0, "chart only the N largest series, or the first N bars (default: all in the terminal, 12 series in an image); what is left out is said")
+	fs.BoolVar(&f.quiet, "quiet", false, "do not print the rows (with --chart or --plot)")
 
 	var q sdk.QueryRequest
 	code, ok := parse(fs, args, env, func() error {
@@ -68,11 +71,15 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail(env, err)
 	}
+	stdout := env.Stdout
+	if f.quiet {
+		stdout = io.Discard
+	}
 	var out *resultView
 	if f.all {
-		out, err = queryAll(ctx, client, q, cat, f.format, env)
+		out, err = queryAll(ctx, client, q, cat, f.format, env, stdout)
 	} else {
-		out, err = queryOnce(ctx, client, q, cat, f.format, env)
+		out, err = queryOnce(ctx, client, q, cat, f.format, env, stdout)
 	}
 	if err != nil {
 		return fail(env, err)
@@ -85,16 +92,17 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 		if width <= 0 {
 			width = 80
 		}
-		fmt.Fprintln(env.Stdout)
-		if err := out.chart(env.Stdout, width); err != nil {
-			return fail(env, err)
+		if !f.quiet {
+			fmt.Fprintln(env.Stdout)
 		}
+		out.chart(env.Stdout, width, f.top)
 	}
 	if f.plot != "" {
-		if err := out.plot(f.plot); err != nil {
+		summary, err := out.plot(f.plot, f.top)
+		if err != nil {
 			return fail(env, err)
 		}
-		fmt.Fprintf(env.Stderr, "wrote %s\n", f.plot)
+		fmt.Fprintln(env.Stderr, summary)
 	}
 	if f.strict && out.res.Metadata.Truncated {
 		return ExitTruncated
@@ -104,13 +112,13 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 
 // queryOnce runs the query in one request and prints it; a truncated
 // result gets a note on stderr, whatever the format.
-func queryOnce(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *sdk.Catalog, format string, env Env) (*resultView, error) {
+func queryOnce(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *sdk.Catalog, format string, env Env, stdout io.Writer) (*resultView, error) {
 	res, err := client.QueryAnalytics(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	out := newResultView(q, res, cat)
-	if err := out.write(env.Stdout, format); err != nil {
+	if err := out.write(stdout, format); err != nil {
 		return nil, err
 	}
 	if res.Metadata.Truncated {
@@ -123,7 +131,7 @@ func queryOnce(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat 
 // queryAll fetches every row with QueryAll. CSV and JSON lines are
 // written as the rows arrive; the other formats once all have. On a
 // terminal, stderr shows the progress.
-func queryAll(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *sdk.Catalog, format string, env Env) (*resultView, error) {
+func queryAll(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *sdk.Catalog, format string, env Env, stdout io.Writer) (*resultView, error) {
 	out := newResultView(q, &sdk.QueryResult{}, cat)
 	var opts []sdk.CallOption
 	if env.StderrIsTerminal {
@@ -137,7 +145,7 @@ func queryAll(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *
 	var flush func() error
 	if stream {
 		var err error
-		if write, flush, err = out.stream(env.Stdout, format); err != nil {
+		if write, flush, err = out.stream(stdout, format); err != nil {
 			return nil, err
 		}
 	}
@@ -161,7 +169,7 @@ func queryAll(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *
 	if stream {
 		return out, flush()
 	}
-	return out, out.write(env.Stdout, format)
+	return out, out.write(stdout, format)
 }
 
 // request builds the query from the flags; an error here is a usage error.
