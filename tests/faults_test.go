@@ -3,14 +3,18 @@ package tests
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -187,6 +191,28 @@ func TestFaultMatrix(t *testing.T) {
 			var apiErr *sdk.APIError
 			require.ErrorAs(t, err, &apiErr, "the cause survives")
 			assert.Equal(t, 503, apiErr.StatusCode)
+		}},
+		{"TLS version mismatch, not retried", func(t *testing.T, e *env) {
+			// A server that speaks only TLS 1.1, which Go's client refuses.
+			var conns atomic.Int32
+			s := httptest.NewUnstartedServer(http.NotFoundHandler())
+			s.TLS = &tls.Config{MaxVersion: tls.VersionTLS11} //nolint:gosec // the mismatch is the point
+			s.Config.ErrorLog = log.New(io.Discard, "", 0)
+			s.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+				if state == http.StateNew {
+					conns.Add(1)
+				}
+			}
+			s.StartTLS()
+			t.Cleanup(s.Close)
+			e.url = s.URL
+			e.opts = append(e.opts, sdk.WithRetries(sdk.RetryConfig{}))
+			t.Cleanup(func() { assert.Equal(t, int32(1), conns.Load(), "one connection: no retry") })
+		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "tls")
+			var re *sdk.RetryError
+			assert.NotErrorAs(t, err, &re, "not retried")
 		}},
 		{"redirect to another host", func(t *testing.T, e *env) {
 			// The fake answers on 127.0.0.1; the redirect goes to localhost,

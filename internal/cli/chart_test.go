@@ -68,6 +68,8 @@ func TestDemoPlots(t *testing.T) {
 			"(12 of 16 series, 1 metric)", []string{"top 12 of 16 by Requests; +4 more", "openai/gpt-4o"}},
 		{"ranking", []string{"query", "--demo", "--metric", "request_count,error_rate", "--dimension", "model", "--last", "30d", "--order-by", "request_count desc"},
 			"(16 bars, 2 metrics)", []string{"Error rate (%)", "%", "microsoft/phi-4"}},
+		{"error-rate", []string{"query", "--demo", "--metric", "error_rate", "--granularity", "day", "--last", "30d"},
+			"(1 series, 1 metric)", []string{"Error rate (%)", "%", "time (UTC)"}},
 		{"hourly", []string{"query", "--demo", "--metric", "avg_latency", "--granularity", "hour", "--last", "24h"},
 			"(1 series, 1 metric)", []string{"Average latency (ms)", " ms", "06:00", "12:00"}},
 	} {
