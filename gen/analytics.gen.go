@@ -183,18 +183,35 @@ type AnalyticsMetaResponse struct {
 	Data AnalyticsMeta `json:"data"`
 }
 
-// ClassifierDimensions Group by custom classifier tags.
+// ClassifierDimensions Group the rows by the tags of a custom classifier as well. Needs an
+// active classifier on the workspace.
 type ClassifierDimensions struct {
-	ClassifierId   openapi_types.UUID `json:"classifier_id"`
-	DimensionNames []string           `json:"dimension_names,omitempty,omitzero"`
-	IncludeNulls   bool               `json:"include_nulls,omitempty,omitzero"`
+	// ClassifierID The classifier whose tags to group by.
+	//
+	// Example: 6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f
+	ClassifierID openapi_types.UUID `json:"classifier_id"`
+
+	// DimensionNames The classifier's dimensions to group by (snake_case names). Each
+	// becomes a column of its own; two cross-group. With none, the rows
+	// carry `clf_dimension_name` and `clf_dimension_value` columns
+	// instead: one row per dimension and value.
+	DimensionNames []string `json:"dimension_names,omitempty,omitzero"`
+
+	// IncludeNulls Also count generations that the classifier did not tag (their
+	// value is null). Defaults to false: only tagged generations count.
+	IncludeNulls bool `json:"include_nulls,omitempty,omitzero"`
 }
 
 // ClassifierFilter defines model for ClassifierFilter.
 type ClassifierFilter struct {
 	Field string `json:"field"`
 
-	// Operator Classifier filters take only these operators.
+	// Operator The comparison: `eq`, `neq`, `in` or `not_in` (tag values are
+	// strings, so there is no ordering). Any other string is sent for
+	// the service to judge.
+	//
+	//
+	// Example: eq
 	Operator ClassifierFilterOperator `json:"operator"`
 
 	// Value A string, a number, or an array of strings and numbers (an array for `in` and `not_in`, a scalar otherwise).
@@ -204,9 +221,16 @@ type ClassifierFilter struct {
 // ClassifierFilterOperator Classifier filters take only these operators.
 type ClassifierFilterOperator string
 
-// ClassifierFilters Filter by custom classifier tags.
+// ClassifierFilters Keep only generations with some classifier tag values. Works with
+// `classifier_dimensions` (then both must name the same classifier) or
+// alone, beside the standard dimensions.
 type ClassifierFilters struct {
-	ClassifierId openapi_types.UUID `json:"classifier_id"`
+	// ClassifierID The classifier whose tags to filter by; when
+	// `classifier_dimensions` is given too, it must be the same.
+	//
+	//
+	// Example: 6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f
+	ClassifierID openapi_types.UUID `json:"classifier_id"`
 	Filters      []ClassifierFilter `json:"filters"`
 }
 
@@ -236,21 +260,39 @@ type ErrorDetail struct {
 type ErrorResponse struct {
 	Error              ErrorDetail            `json:"error"`
 	OpenrouterMetadata map[string]interface{} `json:"openrouter_metadata,omitempty,omitzero"`
-	UserId             string                 `json:"user_id,omitempty,omitzero"`
+	UserID             string                 `json:"user_id,omitempty,omitzero"`
 }
 
-// Filter A condition on a dimension. Filters take the underlying id, not the
-// label the response shows: `model` takes a permaslug
-// (`openai/gpt-4o`), `workspace` a UUID, `app` a numeric id,
-// `api_key_id` a numeric id or a 64-hex key hash, `user` a user id.
+// Filter A condition on a dimension (or on a metric, per generation). Several
+// dimensions show labels in the rows but are filtered by their
+// underlying id: `model` takes a permaslug (`openai/gpt-4o`), not the
+// display name; `workspace` a workspace UUID, not its name (the
+// account's default workspace also covers activity recorded before
+// workspaces were resolved, which is attributed to it); `app` a
+// numeric app id, not its title; `api_key_id` a numeric id, or the
+// 64-hex key hash that the keys endpoint (`GET /api/v1/keys`) lists,
+// which the server resolves; `user` a user id such as `user_abc123`,
+// not a display name. The other dimensions (provider, origin,
+// country, ...) take the value as the rows show it. A value that
+// cannot be resolved gives a warning, and the query still runs.
 type Filter struct {
-	// Field Example: model
+	// Field The dimension (or metric) to filter on, by a name `GET /analytics/meta` lists.
+	//
+	// Example: model
 	Field string `json:"field"`
 
-	// IncludeUnset Also match rows where the field is unset; applies only to `in` and `not_in`.
+	// IncludeUnset Also match rows where the dimension has no value. Applies only to
+	// `in` and `not_in`, and only to dimensions that have an unset
+	// bucket.
 	IncludeUnset bool `json:"include_unset,omitempty,omitzero"`
 
-	// Operator A filter's comparison; `in` and `not_in` take an array, the others a scalar.
+	// Operator The comparison: today `eq`, `neq`, `in`, `not_in`, `gt`, `gte`,
+	// `lt` or `lte` (see `GET /analytics/meta`); `in` and `not_in` take
+	// an array, the others a scalar. An open set: the service may add
+	// operators, so clients send any string.
+	//
+	//
+	// Example: eq
 	Operator FilterOperator `json:"operator"`
 
 	// Value A string, a number, or an array of strings and numbers (an array for `in` and `not_in`, a scalar otherwise).
@@ -325,7 +367,10 @@ type OperatorValueType string
 type OrderBy struct {
 	Direction OrderDirection `json:"direction"`
 
-	// Field A requested metric, `request_count`, a requested dimension, or `date`.
+	// Field A requested metric, `request_count` (which may be ordered by
+	// without being requested), a requested dimension, or `date` (not
+	// `date__day`: the bucket column's name is not a field).
+	//
 	//
 	// Example: request_count
 	Field string `json:"field"`
@@ -345,29 +390,44 @@ type QueryMetadata struct {
 
 // QueryRequest defines model for QueryRequest.
 type QueryRequest struct {
-	// ClassifierDimensions Group by custom classifier tags.
+	// ClassifierDimensions Group the rows by the tags of a custom classifier as well. Needs an
+	// active classifier on the workspace.
 	ClassifierDimensions ClassifierDimensions `json:"classifier_dimensions,omitempty,omitzero"`
 
-	// ClassifierFilters Filter by custom classifier tags.
+	// ClassifierFilters Keep only generations with some classifier tag values. Works with
+	// `classifier_dimensions` (then both must name the same classifier) or
+	// alone, beside the standard dimensions.
 	ClassifierFilters ClassifierFilters `json:"classifier_filters,omitempty,omitzero"`
 
-	// Dimensions Group-by columns.
+	// Dimensions Up to two group-by columns, by the names `GET /analytics/meta` lists.
 	Dimensions []string `json:"dimensions,omitempty,omitzero"`
 	Filters    []Filter `json:"filters,omitempty,omitzero"`
 
-	// Granularity A time bucket; rows then carry the key `date__<granularity>`.
+	// Granularity The time bucket: today `minute`, `hour`, `day`, `week` or `month`
+	// (see `GET /analytics/meta`). An open set: the service may add
+	// values, so clients send any string and let the service judge it.
+	// Rows then carry the key `date__<granularity>`.
+	//
+	//
+	// Example: day
 	Granularity Granularity `json:"granularity,omitempty,omitzero"`
 
-	// GroupLimit Maximum rows per distinct dimension combination; ignored without
-	// dimensions. When omitted on a time series (granularity and
-	// dimensions), the server picks one that does not cut time buckets.
+	// GroupLimit Maximum rows per distinct combination of dimensions; ignored
+	// without dimensions. When omitted on a time series (granularity
+	// and dimensions), the server picks one that does not cut time
+	// buckets. An explicit value replaces that choice and may cut time
+	// buckets when it is lower than the number of buckets in the range.
+	//
+	//
+	// Example: 100
 	GroupLimit int `json:"group_limit,omitempty,omitzero"`
 
-	// Limit Maximum total rows, default 1000. The server may raise it for a
-	// time series with dimensions and no `group_limit`.
+	// Limit Maximum total rows, default 1000. On a time series with
+	// dimensions and no explicit `group_limit`, the server may raise it
+	// to fit every bucket of every combination.
 	Limit int `json:"limit,omitempty,omitzero"`
 
-	// Metrics The metrics to compute.
+	// Metrics The metrics to compute, by the names `GET /analytics/meta` lists.
 	Metrics   []string  `json:"metrics"`
 	OrderBy   OrderBy   `json:"order_by,omitempty,omitzero"`
 	TimeRange TimeRange `json:"time_range,omitempty,omitzero"`
@@ -387,7 +447,8 @@ type QueryResult struct {
 	Data     row.Rows      `json:"data"`
 	Metadata QueryMetadata `json:"metadata"`
 
-	// Warnings Problems that did not stop the query, e.g. a filter value that could not be resolved.
+	// Warnings Problems that did not stop the query, such as a filter value
+	// (an `api_key_id` hash, say) that could not be resolved.
 	Warnings []string `json:"warnings,omitempty,omitzero"`
 }
 
@@ -690,10 +751,30 @@ type ClientInterface interface {
 
 	// GetAnalyticsMeta List the metrics, dimensions, filter operators and granularities a query may use.
 	//
+	// The catalog of what `POST /analytics/query` accepts: its metrics (with
+	// how to display them), dimensions, filter operators and time
+	// granularities. Needs a management key; an ordinary key gets 403.
+	//
 	// Corresponds with GET /analytics/meta (the `GetAnalyticsMeta` operationId).
 	GetAnalyticsMeta(ctx context.Context, params *GetAnalyticsMetaParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// QueryAnalyticsWithBody Run an analytics query and get rows back.
+	//
+	// Computes the requested metrics over the generations in the time
+	// range, grouped by the requested dimensions and, with a granularity,
+	// by time bucket, after the filters. Needs a management key; an
+	// ordinary key gets 403.
+	//
+	// Time: `time_range.end` is exclusive, and buckets are in UTC. A
+	// bucket is labelled by its start (`date__day` is midnight UTC, weeks
+	// start on Monday in the fake), and a range that starts or ends inside
+	// a bucket counts only the generations within the range, under that
+	// bucket's label. When `time_range` is omitted, the service's window
+	// is not published; the fake then covers its whole data set.
+	//
+	// Filters on a metric (`total_tokens gt 500`) apply to each generation
+	// before grouping, like SQL's WHERE rather than HAVING. This is what
+	// the fake does; the service does not publish its rule.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -702,6 +783,22 @@ type ClientInterface interface {
 
 	// QueryAnalytics Run an analytics query and get rows back.
 	//
+	// Computes the requested metrics over the generations in the time
+	// range, grouped by the requested dimensions and, with a granularity,
+	// by time bucket, after the filters. Needs a management key; an
+	// ordinary key gets 403.
+	//
+	// Time: `time_range.end` is exclusive, and buckets are in UTC. A
+	// bucket is labelled by its start (`date__day` is midnight UTC, weeks
+	// start on Monday in the fake), and a range that starts or ends inside
+	// a bucket counts only the generations within the range, under that
+	// bucket's label. When `time_range` is omitted, the service's window
+	// is not published; the fake then covers its whole data set.
+	//
+	// Filters on a metric (`total_tokens gt 500`) apply to each generation
+	// before grouping, like SQL's WHERE rather than HAVING. This is what
+	// the fake does; the service does not publish its rule.
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /analytics/query (the `QueryAnalytics` operationId).
@@ -709,6 +806,10 @@ type ClientInterface interface {
 }
 
 // GetAnalyticsMeta List the metrics, dimensions, filter operators and granularities a query may use.
+//
+// The catalog of what `POST /analytics/query` accepts: its metrics (with
+// how to display them), dimensions, filter operators and time
+// granularities. Needs a management key; an ordinary key gets 403.
 //
 // Corresponds with GET /analytics/meta (the `GetAnalyticsMeta` operationId).
 func (c *Client) GetAnalyticsMeta(ctx context.Context, params *GetAnalyticsMetaParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -724,6 +825,22 @@ func (c *Client) GetAnalyticsMeta(ctx context.Context, params *GetAnalyticsMetaP
 }
 
 // QueryAnalyticsWithBody Run an analytics query and get rows back.
+//
+// Computes the requested metrics over the generations in the time
+// range, grouped by the requested dimensions and, with a granularity,
+// by time bucket, after the filters. Needs a management key; an
+// ordinary key gets 403.
+//
+// Time: `time_range.end` is exclusive, and buckets are in UTC. A
+// bucket is labelled by its start (`date__day` is midnight UTC, weeks
+// start on Monday in the fake), and a range that starts or ends inside
+// a bucket counts only the generations within the range, under that
+// bucket's label. When `time_range` is omitted, the service's window
+// is not published; the fake then covers its whole data set.
+//
+// Filters on a metric (`total_tokens gt 500`) apply to each generation
+// before grouping, like SQL's WHERE rather than HAVING. This is what
+// the fake does; the service does not publish its rule.
 //
 // Takes any type of body and a specified content type.
 //
@@ -741,6 +858,22 @@ func (c *Client) QueryAnalyticsWithBody(ctx context.Context, params *QueryAnalyt
 }
 
 // QueryAnalytics Run an analytics query and get rows back.
+//
+// Computes the requested metrics over the generations in the time
+// range, grouped by the requested dimensions and, with a granularity,
+// by time bucket, after the filters. Needs a management key; an
+// ordinary key gets 403.
+//
+// Time: `time_range.end` is exclusive, and buckets are in UTC. A
+// bucket is labelled by its start (`date__day` is midnight UTC, weeks
+// start on Monday in the fake), and a range that starts or ends inside
+// a bucket counts only the generations within the range, under that
+// bucket's label. When `time_range` is omitted, the service's window
+// is not published; the fake then covers its whole data set.
+//
+// Filters on a metric (`total_tokens gt 500`) apply to each generation
+// before grouping, like SQL's WHERE rather than HAVING. This is what
+// the fake does; the service does not publish its rule.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -966,6 +1099,10 @@ type ClientWithResponsesInterface interface {
 
 	// GetAnalyticsMetaWithResponse List the metrics, dimensions, filter operators and granularities a query may use.
 	//
+	// The catalog of what `POST /analytics/query` accepts: its metrics (with
+	// how to display them), dimensions, filter operators and time
+	// granularities. Needs a management key; an ordinary key gets 403.
+	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /analytics/meta (the `GetAnalyticsMeta` operationId).
@@ -973,12 +1110,44 @@ type ClientWithResponsesInterface interface {
 
 	// QueryAnalyticsWithBodyWithResponse Run an analytics query and get rows back.
 	//
+	// Computes the requested metrics over the generations in the time
+	// range, grouped by the requested dimensions and, with a granularity,
+	// by time bucket, after the filters. Needs a management key; an
+	// ordinary key gets 403.
+	//
+	// Time: `time_range.end` is exclusive, and buckets are in UTC. A
+	// bucket is labelled by its start (`date__day` is midnight UTC, weeks
+	// start on Monday in the fake), and a range that starts or ends inside
+	// a bucket counts only the generations within the range, under that
+	// bucket's label. When `time_range` is omitted, the service's window
+	// is not published; the fake then covers its whole data set.
+	//
+	// Filters on a metric (`total_tokens gt 500`) apply to each generation
+	// before grouping, like SQL's WHERE rather than HAVING. This is what
+	// the fake does; the service does not publish its rule.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /analytics/query (the `QueryAnalytics` operationId).
 	QueryAnalyticsWithBodyWithResponse(ctx context.Context, params *QueryAnalyticsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*QueryAnalyticsResponse, error)
 
 	// QueryAnalyticsWithResponse Run an analytics query and get rows back.
+	//
+	// Computes the requested metrics over the generations in the time
+	// range, grouped by the requested dimensions and, with a granularity,
+	// by time bucket, after the filters. Needs a management key; an
+	// ordinary key gets 403.
+	//
+	// Time: `time_range.end` is exclusive, and buckets are in UTC. A
+	// bucket is labelled by its start (`date__day` is midnight UTC, weeks
+	// start on Monday in the fake), and a range that starts or ends inside
+	// a bucket counts only the generations within the range, under that
+	// bucket's label. When `time_range` is omitted, the service's window
+	// is not published; the fake then covers its whole data set.
+	//
+	// Filters on a metric (`total_tokens gt 500`) apply to each generation
+	// before grouping, like SQL's WHERE rather than HAVING. This is what
+	// the fake does; the service does not publish its rule.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1126,6 +1295,10 @@ func (r QueryAnalyticsResponse) ContentType() string {
 
 // GetAnalyticsMetaWithResponse List the metrics, dimensions, filter operators and granularities a query may use.
 //
+// The catalog of what `POST /analytics/query` accepts: its metrics (with
+// how to display them), dimensions, filter operators and time
+// granularities. Needs a management key; an ordinary key gets 403.
+//
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /analytics/meta (the `GetAnalyticsMeta` operationId).
@@ -1139,6 +1312,22 @@ func (c *ClientWithResponses) GetAnalyticsMetaWithResponse(ctx context.Context, 
 
 // QueryAnalyticsWithBodyWithResponse Run an analytics query and get rows back.
 //
+// Computes the requested metrics over the generations in the time
+// range, grouped by the requested dimensions and, with a granularity,
+// by time bucket, after the filters. Needs a management key; an
+// ordinary key gets 403.
+//
+// Time: `time_range.end` is exclusive, and buckets are in UTC. A
+// bucket is labelled by its start (`date__day` is midnight UTC, weeks
+// start on Monday in the fake), and a range that starts or ends inside
+// a bucket counts only the generations within the range, under that
+// bucket's label. When `time_range` is omitted, the service's window
+// is not published; the fake then covers its whole data set.
+//
+// Filters on a metric (`total_tokens gt 500`) apply to each generation
+// before grouping, like SQL's WHERE rather than HAVING. This is what
+// the fake does; the service does not publish its rule.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /analytics/query (the `QueryAnalytics` operationId).
@@ -1151,6 +1340,22 @@ func (c *ClientWithResponses) QueryAnalyticsWithBodyWithResponse(ctx context.Con
 }
 
 // QueryAnalyticsWithResponse Run an analytics query and get rows back.
+//
+// Computes the requested metrics over the generations in the time
+// range, grouped by the requested dimensions and, with a granularity,
+// by time bucket, after the filters. Needs a management key; an
+// ordinary key gets 403.
+//
+// Time: `time_range.end` is exclusive, and buckets are in UTC. A
+// bucket is labelled by its start (`date__day` is midnight UTC, weeks
+// start on Monday in the fake), and a range that starts or ends inside
+// a bucket counts only the generations within the range, under that
+// bucket's label. When `time_range` is omitted, the service's window
+// is not published; the fake then covers its whole data set.
+//
+// Filters on a metric (`total_tokens gt 500`) apply to each generation
+// before grouping, like SQL's WHERE rather than HAVING. This is what
+// the fake does; the service does not publish its rule.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

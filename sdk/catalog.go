@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -59,35 +60,57 @@ func (c *Catalog) Dimension(name string) (DimensionInfo, bool) {
 
 // Check names, as joined *ValidationErrors, every metric, dimension, filter
 // field, operator, granularity and order_by field of q the catalog does
-// not list.
+// not list, with the closest known name when one is near ("cost": did you
+// mean "total_cost"?). It is where names are checked: ValidateQuery checks
+// only a query's structure, so that names the service adds after this
+// version still reach it.
 func (c *Catalog) Check(q *QueryRequest) error {
 	var errs []error
-	unknown := func(field, kind, name string) {
-		errs = append(errs, &ValidationError{Field: field, Problem: fmt.Sprintf("%q is not %s in the catalog", name, kind)})
+	unknown := func(field, kind, name string, known []string) {
+		problem := fmt.Sprintf("%q is not %s in the catalog", name, kind)
+		if guess, ok := closest(name, known); ok {
+			problem += fmt.Sprintf("; did you mean %q?", guess)
+		}
+		errs = append(errs, &ValidationError{Field: field, Problem: problem})
+	}
+	// Candidates in the catalog's order, which breaks ties ("cost" is in
+	// total_cost and avg_cost: the service lists total_cost first).
+	var metrics, dims, ops, grains []string
+	for _, m := range c.meta.Metrics {
+		metrics = append(metrics, m.Name)
+	}
+	for _, d := range c.meta.Dimensions {
+		dims = append(dims, d.Name)
+	}
+	for _, o := range c.meta.Operators {
+		ops = append(ops, string(o.Name))
+	}
+	for _, g := range c.meta.Granularities {
+		grains = append(grains, string(g.Name))
 	}
 	for i, m := range q.Metrics {
 		if _, ok := c.metrics[m]; !ok {
-			unknown(fmt.Sprintf("metrics[%d]", i), "a metric", m)
+			unknown(fmt.Sprintf("metrics[%d]", i), "a metric", m, metrics)
 		}
 	}
 	for i, d := range q.Dimensions {
 		if _, ok := c.dimensions[d]; !ok {
-			unknown(fmt.Sprintf("dimensions[%d]", i), "a dimension", d)
+			unknown(fmt.Sprintf("dimensions[%d]", i), "a dimension", d, dims)
 		}
 	}
 	for i, f := range q.Filters {
 		_, isDim := c.dimensions[f.Field]
 		_, isMetric := c.metrics[f.Field]
 		if !isDim && !isMetric {
-			unknown(fmt.Sprintf("filters[%d].field", i), "a dimension or metric", f.Field)
+			unknown(fmt.Sprintf("filters[%d].field", i), "a dimension or metric", f.Field, append(slices.Clone(dims), metrics...))
 		}
 		if _, ok := c.operators[f.Operator]; !ok {
-			unknown(fmt.Sprintf("filters[%d].operator", i), "an operator", string(f.Operator))
+			unknown(fmt.Sprintf("filters[%d].operator", i), "an operator", string(f.Operator), ops)
 		}
 	}
 	if q.Granularity != "" {
 		if _, ok := c.grains[q.Granularity]; !ok {
-			unknown("granularity", "a granularity", string(q.Granularity))
+			unknown("granularity", "a granularity", string(q.Granularity), grains)
 		}
 	}
 	if f := q.OrderBy.Field; f != "" && f != "date" && f != "request_count" &&
@@ -96,6 +119,51 @@ func (c *Catalog) Check(q *QueryRequest) error {
 			Problem: fmt.Sprintf("%q is not a requested metric, request_count, a requested dimension or date", f)})
 	}
 	return errors.Join(errs...)
+}
+
+// closest is the known name a user most likely meant: one that contains
+// the name or is contained in it (cost: total_cost), else the nearest by
+// edit distance, if it is near enough to be a typo.
+func closest(name string, known []string) (string, bool) {
+	if name == "" {
+		return "", false
+	}
+	best, bestDist := "", -1
+	for _, k := range known {
+		d := editDistance(name, k)
+		if strings.Contains(k, name) || strings.Contains(name, k) {
+			d = 0
+		}
+		if bestDist < 0 || d < bestDist {
+			best, bestDist = k, d
+		}
+	}
+	limit := 1 // a short name: one slip at most ("dya" is not "day"'s typo, "like" not "lte"'s)
+	if len(name) >= 5 {
+		limit = max(2, len(name)/3)
+	}
+	return best, bestDist >= 0 && bestDist <= limit
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // Catalog fetches /analytics/meta once and keeps it for the client's

@@ -214,7 +214,7 @@ func checkResponse(resp *response) error {
 		e.Code = doc.Error.Code
 		e.Message = doc.Error.Message
 		e.Metadata = doc.Error.Metadata
-		e.UserID = doc.UserId
+		e.UserID = doc.UserID
 		e.OpenRouterMetadata = doc.OpenrouterMetadata
 		switch resp.StatusCode {
 		case http.StatusBadRequest:

@@ -160,6 +160,14 @@ openrouter: invalid request: filters[0].field: "mood" is not a dimension or metr
 openrouter: invalid request: filters[0].operator: "like" is not an operator in the catalog
 openrouter: invalid request: granularity: "fortnight" is not a granularity in the catalog
 openrouter: invalid request: order_by.field: "total_cost" is not a requested metric, request_count, a requested dimension or date`, err.Error())
+
+	err = cat.Check(&sdk.QueryRequest{Metrics: []string{"cost", "requestcount"}, Dimensions: []string{"mdoel"},
+		Filters: []sdk.Filter{sdk.Eq("provder", "openai")}, Granularity: "dya"})
+	assert.Equal(t, `openrouter: invalid request: metrics[0]: "cost" is not a metric in the catalog; did you mean "total_cost"?
+openrouter: invalid request: metrics[1]: "requestcount" is not a metric in the catalog; did you mean "request_count"?
+openrouter: invalid request: dimensions[0]: "mdoel" is not a dimension in the catalog; did you mean "model"?
+openrouter: invalid request: filters[0].field: "provder" is not a dimension or metric in the catalog; did you mean "provider"?
+openrouter: invalid request: granularity: "dya" is not a granularity in the catalog`, err.Error())
 	m, ok := cat.Metric("total_cost")
 	assert.True(t, ok)
 	assert.Equal(t, sdk.FormatCurrency, m.DisplayFormat)

@@ -54,9 +54,6 @@ func ValidateQuery(q *QueryRequest) error {
 	for i, f := range q.Filters {
 		errs = append(errs, checkFilter(fmt.Sprintf("filters[%d]", i), f.Field, f.Operator, f.Value, f.IncludeUnset)...)
 	}
-	if q.Granularity != "" && !q.Granularity.Valid() {
-		bad("granularity", "%q is not one of minute, hour, day, week, month", q.Granularity)
-	}
 	if q.Limit < 0 {
 		bad("limit", "must not be negative, got %d", q.Limit)
 	}
@@ -81,35 +78,35 @@ func ValidateQuery(q *QueryRequest) error {
 			bad("time_range", "start %s is after end %s", tr.Start.Format("2006-01-02T15:04:05Z07:00"), tr.End.Format("2006-01-02T15:04:05Z07:00"))
 		}
 	}
-	if cd := q.ClassifierDimensions; cd.ClassifierId != (UUID{}) || len(cd.DimensionNames) > 0 || cd.IncludeNulls {
-		if cd.ClassifierId == (UUID{}) {
+	if cd := q.ClassifierDimensions; cd.ClassifierID != (UUID{}) || len(cd.DimensionNames) > 0 || cd.IncludeNulls {
+		if cd.ClassifierID == (UUID{}) {
 			bad("classifier_dimensions.classifier_id", "is required")
 		}
 		if len(cd.DimensionNames) > MaxClassifierDimensions {
 			bad("classifier_dimensions.dimension_names", "at most %d allowed, got %d", MaxClassifierDimensions, len(cd.DimensionNames))
 		}
 	}
-	if cf := q.ClassifierFilters; cf.ClassifierId != (UUID{}) || len(cf.Filters) > 0 {
-		if cf.ClassifierId == (UUID{}) {
+	if cf := q.ClassifierFilters; cf.ClassifierID != (UUID{}) || len(cf.Filters) > 0 {
+		if cf.ClassifierID == (UUID{}) {
 			bad("classifier_filters.classifier_id", "is required")
 		}
 		if n := len(cf.Filters); n < 1 || n > MaxClassifierFilters {
 			bad("classifier_filters.filters", "between 1 and %d required, got %d", MaxClassifierFilters, n)
 		}
 		for i, f := range cf.Filters {
-			name := fmt.Sprintf("classifier_filters.filters[%d]", i)
-			if !f.Operator.Valid() {
-				bad(name+".operator", "%q is not one of eq, neq, in, not_in", f.Operator)
-				continue
-			}
-			errs = append(errs, checkFilter(name, f.Field, FilterOperator(f.Operator), f.Value, false)...)
+			errs = append(errs, checkFilter(fmt.Sprintf("classifier_filters.filters[%d]", i), f.Field, FilterOperator(f.Operator), f.Value, false)...)
+		}
+		if cd := q.ClassifierDimensions.ClassifierID; cd != (UUID{}) && cf.ClassifierID != (UUID{}) && cd != cf.ClassifierID {
+			bad("classifier_filters.classifier_id", "%s is not classifier_dimensions.classifier_id %s: both must name the same classifier", cf.ClassifierID, cd)
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// checkFilter checks one filter: a field, a known operator, and a value
-// whose shape (scalar or array) fits the operator.
+// checkFilter checks one filter: a field, an operator, and a value. The
+// value's shape (scalar or array) is checked against the operators this
+// version knows; an operator it does not know is the server's to judge,
+// since the service may add operators at any time.
 func checkFilter(name, field string, op FilterOperator, value FilterValue, includeUnset bool) []error {
 	var errs []error
 	bad := func(field, format string, args ...any) {
@@ -118,19 +115,14 @@ func checkFilter(name, field string, op FilterOperator, value FilterValue, inclu
 	if strings.TrimSpace(field) == "" {
 		bad(".field", "is required")
 	}
-	if !op.Valid() {
-		bad(".operator", "%q is not one of eq, neq, in, not_in, gt, gte, lt, lte", op)
-		return errs
+	shape := valueShape(value)
+	if strings.TrimSpace(string(op)) == "" {
+		bad(".operator", "is required")
 	}
-	wantArray := op == OpIn || op == OpNotIn
-	switch shape := valueShape(value); {
-	case shape == shapeNone:
+	switch shape {
+	case shapeNone:
 		bad(".value", "is required (a string, a finite number, or an array of them)")
-	case wantArray && shape != shapeArray:
-		bad(".value", "operator %q takes an array, got a scalar", op)
-	case !wantArray && shape == shapeArray:
-		bad(".value", "operator %q takes a scalar, got an array", op)
-	case shape == shapeArray:
+	case shapeArray:
 		// In and NotIn with a NaN or an infinity leave a null item.
 		list, _ := value.AsFilterList()
 		for i, item := range list {
@@ -138,6 +130,16 @@ func checkFilter(name, field string, op FilterOperator, value FilterValue, inclu
 				bad(fmt.Sprintf(".value[%d]", i), "is not a string or a finite number")
 			}
 		}
+	}
+	if !op.Valid() || shape == shapeNone {
+		return errs // an operator this version does not know is the server's to judge
+	}
+	wantArray := op == OpIn || op == OpNotIn
+	switch {
+	case wantArray && shape != shapeArray:
+		bad(".value", "operator %q takes an array, got a scalar", op)
+	case !wantArray && shape == shapeArray:
+		bad(".value", "operator %q takes a scalar, got an array", op)
 	}
 	if includeUnset && !wantArray {
 		bad(".include_unset", "applies only to in and not_in, not %q", op)

@@ -33,8 +33,8 @@ func TestClientSideChecks(t *testing.T) {
 		{"empty metric", sdk.QueryRequest{Metrics: []string{""}}, "metrics[0]: is empty"},
 		{"three dimensions", sdk.QueryRequest{Metrics: []string{"m"}, Dimensions: []string{"a", "b", "c"}}, "dimensions: at most 2 allowed, got 3"},
 		{"21 filters", sdk.QueryRequest{Metrics: []string{"m"}, Filters: many(21)}, "filters: at most 20 allowed, got 21"},
-		{"bad operator", sdk.QueryRequest{Metrics: []string{"m"}, Filters: []sdk.Filter{{Field: "model", Operator: "like", Value: sdk.Eq("x", "y").Value}}},
-			`filters[0].operator: "like" is not one of eq, neq, in, not_in, gt, gte, lt, lte`},
+		{"no operator", sdk.QueryRequest{Metrics: []string{"m"}, Filters: []sdk.Filter{{Field: "model", Value: sdk.Eq("x", "y").Value}}},
+			`filters[0].operator: is required`},
 		{"in with NaN", sdk.QueryRequest{Metrics: []string{"m"}, Filters: []sdk.Filter{sdk.In("total_cost", 1, math.NaN())}},
 			"filters[0].value[1]: is not a string or a finite number"},
 		{"in with scalar", sdk.QueryRequest{Metrics: []string{"m"}, Filters: []sdk.Filter{{Field: "model", Operator: sdk.OpIn, Value: sdk.Eq("x", "y").Value}}},
@@ -57,16 +57,17 @@ func TestClientSideChecks(t *testing.T) {
 		{"order_by without field", sdk.QueryRequest{Metrics: []string{"m"}, OrderBy: sdk.OrderBy{Direction: sdk.Asc}}, "order_by.field: is required"},
 		{"negative limit", sdk.QueryRequest{Metrics: []string{"m"}, Limit: -1}, "limit: must not be negative, got -1"},
 		{"negative group_limit", sdk.QueryRequest{Metrics: []string{"m"}, GroupLimit: -5}, "group_limit: must not be negative, got -5"},
-		{"bad granularity", sdk.QueryRequest{Metrics: []string{"m"}, Granularity: "year"}, `granularity: "year" is not one of minute, hour, day, week, month`},
 		{"classifier dims without id", sdk.QueryRequest{Metrics: []string{"m"}, ClassifierDimensions: sdk.ClassifierDimensions{DimensionNames: []string{"topic"}}},
 			"classifier_dimensions.classifier_id: is required"},
-		{"three classifier dims", sdk.QueryRequest{Metrics: []string{"m"}, ClassifierDimensions: sdk.ClassifierDimensions{ClassifierId: classifier, DimensionNames: []string{"a", "b", "c"}}},
+		{"three classifier dims", sdk.QueryRequest{Metrics: []string{"m"}, ClassifierDimensions: sdk.ClassifierDimensions{ClassifierID: classifier, DimensionNames: []string{"a", "b", "c"}}},
 			"classifier_dimensions.dimension_names: at most 2 allowed, got 3"},
-		{"classifier filters empty", sdk.QueryRequest{Metrics: []string{"m"}, ClassifierFilters: sdk.ClassifierFilters{ClassifierId: classifier}},
+		{"classifier filters empty", sdk.QueryRequest{Metrics: []string{"m"}, ClassifierFilters: sdk.ClassifierFilters{ClassifierID: classifier}},
 			"classifier_filters.filters: between 1 and 10 required, got 0"},
-		{"classifier gt", sdk.QueryRequest{Metrics: []string{"m"}, ClassifierFilters: sdk.ClassifierFilters{ClassifierId: classifier,
-			Filters: []sdk.ClassifierFilter{{Field: "topic", Operator: "gt", Value: sdk.Eq("x", 1).Value}}}},
-			`classifier_filters.filters[0].operator: "gt" is not one of eq, neq, in, not_in`},
+		{"classifier ids differ", sdk.QueryRequest{Metrics: []string{"m"},
+			ClassifierDimensions: sdk.ClassifierDimensions{ClassifierID: classifier},
+			ClassifierFilters: sdk.ClassifierFilters{ClassifierID: uuid.MustParse("00000000-0000-4000-8000-000000000001"),
+				Filters: []sdk.ClassifierFilter{{Field: "topic", Operator: "eq", Value: sdk.Eq("x", "coding").Value}}}},
+			"classifier_filters.classifier_id: 00000000-0000-4000-8000-000000000001 is not classifier_dimensions.classifier_id 3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b: both must name the same classifier"},
 	}
 	s := newServer(t, okHandler)
 	c := newClient(t, s.URL)
@@ -102,10 +103,29 @@ func TestValidQueriesPass(t *testing.T) {
 		Limit:                50,
 		OrderBy:              sdk.OrderBy{Field: "date", Direction: sdk.Asc},
 		TimeRange:            sdk.TimeRange{Start: start, End: start},
-		ClassifierDimensions: sdk.ClassifierDimensions{ClassifierId: classifier, DimensionNames: []string{"topic"}, IncludeNulls: true},
-		ClassifierFilters: sdk.ClassifierFilters{ClassifierId: classifier, Filters: []sdk.ClassifierFilter{
+		ClassifierDimensions: sdk.ClassifierDimensions{ClassifierID: classifier, DimensionNames: []string{"topic"}, IncludeNulls: true},
+		ClassifierFilters: sdk.ClassifierFilters{ClassifierID: classifier, Filters: []sdk.ClassifierFilter{
 			{Field: "topic", Operator: "in", Value: sdk.In("x", "coding").Value},
 		}},
 	}
 	assert.NoError(t, sdk.ValidateQuery(&q))
+}
+
+// Names this version does not know are the server's to judge: a beta API
+// adds granularities and operators without notice.
+func TestUnknownNamesAreSent(t *testing.T) {
+	s := newServer(t, okHandler)
+	c := newClient(t, s.URL)
+	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Granularity: "quarter",
+		Filters: []sdk.Filter{{Field: "model", Operator: "contains", Value: sdk.Eq("x", "gpt").Value}},
+		ClassifierFilters: sdk.ClassifierFilters{ClassifierID: uuid.MustParse("3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b"),
+			Filters: []sdk.ClassifierFilter{{Field: "topic", Operator: "starts_with", Value: sdk.Eq("x", "co").Value}}}}
+	require.NoError(t, sdk.ValidateQuery(&q))
+	_, err := c.QueryAnalytics(t.Context(), q)
+	require.NoError(t, err)
+	reqs := s.requests()
+	require.Len(t, reqs, 1)
+	assert.Contains(t, string(reqs[0].Body), `"granularity":"quarter"`)
+	assert.Contains(t, string(reqs[0].Body), `"operator":"contains"`)
+	assert.Contains(t, string(reqs[0].Body), `"operator":"starts_with"`)
 }

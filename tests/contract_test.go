@@ -206,9 +206,9 @@ func TestQueryContract(t *testing.T) {
 		"group_limit":      {Metrics: []string{"request_count"}, Dimensions: []string{"model"}, Granularity: sdk.GranularityDay, GroupLimit: 3, TimeRange: week},
 		"warnings":         {Metrics: []string{"request_count"}, Filters: []sdk.Filter{sdk.In("model", "no/such-model", "openai/gpt-4o")}},
 		"classifier dims": {Metrics: []string{"request_count"}, ClassifierDimensions: sdk.ClassifierDimensions{
-			ClassifierId: classifier, DimensionNames: []string{"topic", "language"}, IncludeNulls: true}},
+			ClassifierID: classifier, DimensionNames: []string{"topic", "language"}, IncludeNulls: true}},
 		"classifier filters": {Metrics: []string{"request_count"}, Dimensions: []string{"model"}, ClassifierFilters: sdk.ClassifierFilters{
-			ClassifierId: classifier, Filters: []sdk.ClassifierFilter{
+			ClassifierID: classifier, Filters: []sdk.ClassifierFilter{
 				{Field: "topic", Operator: "in", Value: sdk.In("", "coding", "analysis").Value},
 				{Field: "language", Operator: "neq", Value: sdk.Eq("", "ja").Value},
 			}}},
@@ -216,7 +216,7 @@ func TestQueryContract(t *testing.T) {
 			Metrics: []string{"request_count", "avg_latency"}, Dimensions: []string{"model", "country"},
 			Filters: []sdk.Filter{sdk.In("provider", "openai", "anthropic", "azure"), sdk.Gt("prompt_tokens", 100)}, Granularity: sdk.GranularityDay,
 			GroupLimit: 2, Limit: 40, OrderBy: sdk.OrderBy{Field: "avg_latency", Direction: sdk.Desc}, TimeRange: week,
-			ClassifierFilters: sdk.ClassifierFilters{ClassifierId: classifier, Filters: []sdk.ClassifierFilter{{Field: "topic", Operator: "eq", Value: sdk.Eq("", "coding").Value}}},
+			ClassifierFilters: sdk.ClassifierFilters{ClassifierID: classifier, Filters: []sdk.ClassifierFilter{{Field: "topic", Operator: "eq", Value: sdk.Eq("", "coding").Value}}},
 		},
 	}
 	c := newContract(t)
@@ -282,7 +282,7 @@ func TestForbiddenRequests(t *testing.T) {
 		"no metrics":      {},
 		"3 dimensions":    {Metrics: []string{"request_count"}, Dimensions: []string{"model", "provider", "app"}},
 		"21 filters":      {Metrics: []string{"request_count"}, Filters: filters},
-		"bad operator":    {Metrics: []string{"request_count"}, Filters: []sdk.Filter{{Field: "model", Operator: "like", Value: sdk.Eq("", "x").Value}}},
+		"no operator":     {Metrics: []string{"request_count"}, Filters: []sdk.Filter{{Field: "model", Value: sdk.Eq("", "x").Value}}},
 		"start after end": {Metrics: []string{"request_count"}, TimeRange: sdk.TimeRange{Start: start, End: start.AddDate(0, 0, -1)}},
 	}
 	c := newContract(t)

@@ -26,8 +26,9 @@ import (
 // express, and so the only ways the SDK may refuse a query that the spec
 // accepts. Each is documented on ValidateQuery.
 var sdkOnlyRules = []*regexp.Regexp{
-	regexp.MustCompile(`^(metrics|dimensions)\[\d+\]: is empty$`),                                        // a blank name
-	regexp.MustCompile(`\.field: is required$`),                                                          // a blank filter field
+	regexp.MustCompile(`^(metrics|dimensions)\[\d+\]: is empty$`), // a blank name
+	regexp.MustCompile(`\.field: is required$`),
+	regexp.MustCompile(`\.operator: is required$`),                                                       // a blank filter field
 	regexp.MustCompile(`\.value: operator "\w+" takes (an array, got a scalar|a scalar, got an array)$`), // shape against operator
 	regexp.MustCompile(`\.include_unset: applies only to in and not_in`),                                 // include_unset on a scalar operator
 	regexp.MustCompile(`^(limit|group_limit): must not be negative`),                                     // negative counts
@@ -234,11 +235,11 @@ func (b *queryBytes) query() sdk.QueryRequest {
 		q.TimeRange = sdk.TimeRange{Start: pickFrom(b, fuzzTimes...), End: pickFrom(b, fuzzTimes...)}
 	}
 	if b.pick(2) == 1 {
-		q.ClassifierDimensions = sdk.ClassifierDimensions{ClassifierId: pickFrom(b, fuzzUUIDs...),
+		q.ClassifierDimensions = sdk.ClassifierDimensions{ClassifierID: pickFrom(b, fuzzUUIDs...),
 			DimensionNames: b.names([]string{"topic", "language", ""}, 0, 1, 2, 3), IncludeNulls: b.pick(2) == 1}
 	}
 	if b.pick(2) == 1 {
-		cf := sdk.ClassifierFilters{ClassifierId: pickFrom(b, fuzzUUIDs...)}
+		cf := sdk.ClassifierFilters{ClassifierID: pickFrom(b, fuzzUUIDs...)}
 		for range pickFrom(b, 1, 2, 10, 11, 0) {
 			f := b.filter()
 			cf.Filters = append(cf.Filters, sdk.ClassifierFilter{Field: f.Field, Operator: sdk.ClassifierFilterOperator(f.Operator), Value: f.Value})

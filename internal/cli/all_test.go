@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/internal/cli"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
 )
 
 var hourlyByUser = []string{"query", "--demo", "--metric", "request_count", "--dimension", "user", "--granularity", "hour", "--last", "14d"}
@@ -78,4 +79,39 @@ func records(t *testing.T, out string) [][]string {
 	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	require.NoError(t, err)
 	return recs
+}
+
+// Names this version does not know reach the server; the fake answers
+// 400 for them as the service would.
+func TestUnknownNamesReachTheServer(t *testing.T) {
+	code, _, errOut := run(t, nil, "query", "--demo", "--metric", "request_count", "--granularity", "quarter")
+	assert.Equal(t, cli.ExitError, code, "not a usage error: the server refused it")
+	assert.Contains(t, errOut, `openrouter: 400 Bad Request: Invalid request parameters: unknown granularity "quarter"`)
+	code, _, errOut = run(t, nil, "query", "--demo", "--metric", "request_count", "--filter", "model contains gpt")
+	assert.Equal(t, cli.ExitError, code)
+	assert.Contains(t, errOut, `unknown operator "contains"`)
+}
+
+// A metric whose display format this version does not know is shown as a
+// plain number.
+func TestUnknownDisplayFormatPrintsPlain(t *testing.T) {
+	fake := analyticstest.NewServer(t)
+	fake.Script(analyticstest.Raw(200, "application/json", `{"data":{
+		"metrics":[{"name":"request_count","display_label":"Requests","is_rate":false,"display_format":"grams_co2"}],
+		"dimensions":[{"name":"model","display_label":"Model"}],
+		"operators":[{"name":"eq","value_type":"scalar"}],
+		"granularities":[{"name":"day","display_label":"Day"}]}}`))
+	code, out, errOut := run(t, map[string]string{"OPENROUTER_API_KEY": analyticstest.ManagementKey},
+		"query", "--base-url", fake.URL, "--metric", "request_count")
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "100,000")
+	assert.NotContains(t, out, "$")
+
+	fake.Script(analyticstest.Raw(200, "application/json", `{"data":{
+		"metrics":[{"name":"carbon","display_label":"Carbon","is_rate":false,"display_format":"grams_co2"}],
+		"dimensions":[], "operators":[], "granularities":[{"name":"quarter","display_label":"Quarter"}]}}`))
+	code, out, errOut = run(t, map[string]string{"OPENROUTER_API_KEY": analyticstest.ManagementKey}, "meta", "--base-url", fake.URL)
+	require.Equal(t, 0, code, errOut)
+	assert.Contains(t, out, "grams_co2")
+	assert.Contains(t, out, "quarter")
 }

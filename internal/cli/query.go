@@ -213,14 +213,14 @@ func (f *queryFlags) request() (sdk.QueryRequest, error) {
 			return q, fmt.Errorf("--classifier %q: not a UUID", f.classifierID)
 		}
 		if len(f.classifierDims) > 0 {
-			q.ClassifierDimensions = sdk.ClassifierDimensions{ClassifierId: id, DimensionNames: f.classifierDims, IncludeNulls: f.includeNulls}
+			q.ClassifierDimensions = sdk.ClassifierDimensions{ClassifierID: id, DimensionNames: f.classifierDims, IncludeNulls: f.includeNulls}
 		}
 		for _, spec := range f.classifierFilters {
 			filter, err := parseFilter(spec)
 			if err != nil {
 				return q, err
 			}
-			q.ClassifierFilters.ClassifierId = id
+			q.ClassifierFilters.ClassifierID = id
 			q.ClassifierFilters.Filters = append(q.ClassifierFilters.Filters, sdk.ClassifierFilter{
 				Field: filter.Field, Operator: sdk.ClassifierFilterOperator(filter.Operator), Value: filter.Value})
 		}

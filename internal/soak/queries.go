@@ -91,13 +91,13 @@ func randomQuery(rnd *rand.Rand, used coverage) sdk.QueryRequest {
 		used["order_by."+string(q.OrderBy.Direction)] = true
 	}
 	if rnd.IntN(8) == 0 {
-		q.ClassifierDimensions = sdk.ClassifierDimensions{ClassifierId: classifierID,
+		q.ClassifierDimensions = sdk.ClassifierDimensions{ClassifierID: classifierID,
 			DimensionNames: classifierDims[:1+rnd.IntN(2)], IncludeNulls: rnd.IntN(2) == 0}
 		used["classifier_dimensions"] = true
 		used["classifier_dimensions.include_nulls"] = used["classifier_dimensions.include_nulls"] || q.ClassifierDimensions.IncludeNulls
 	}
 	if rnd.IntN(8) == 0 {
-		q.ClassifierFilters = sdk.ClassifierFilters{ClassifierId: classifierID, Filters: []sdk.ClassifierFilter{{
+		q.ClassifierFilters = sdk.ClassifierFilters{ClassifierID: classifierID, Filters: []sdk.ClassifierFilter{{
 			Field: "topic", Operator: "in", Value: sdk.In("topic", pick(rnd, topics), pick(rnd, topics)).Value,
 		}}}
 		used["classifier_filters"] = true

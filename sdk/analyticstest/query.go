@@ -51,6 +51,62 @@ type group struct {
 
 // run executes q over d. It returns badQuery errors for 400s.
 func run(d *dataset, q *sdk.QueryRequest, maxRows int) (*sdk.QueryResult, error) {
+	cd, cf := q.ClassifierDimensions, q.ClassifierFilters
+	if cd.ClassifierID != (sdk.UUID{}) && cf.ClassifierID != (sdk.UUID{}) && cd.ClassifierID != cf.ClassifierID {
+		return nil, badf("classifier_filters.classifier_id %s must match classifier_dimensions.classifier_id %s", cf.ClassifierID, cd.ClassifierID)
+	}
+	if cd.ClassifierID != (sdk.UUID{}) && len(cd.DimensionNames) == 0 {
+		return runByClassifierDimension(d, q, maxRows)
+	}
+	return runQuery(d, q, maxRows)
+}
+
+// runByClassifierDimension answers classifier_dimensions without names:
+// one row per classifier dimension and value, in the columns
+// clf_dimension_name and clf_dimension_value, each dimension's rows in
+// turn. Every tagged generation counts once in each dimension it has a
+// tag for (with include_nulls, its untagged dimensions count as null).
+func runByClassifierDimension(d *dataset, q *sdk.QueryRequest, maxRows int) (*sdk.QueryResult, error) {
+	out := &sdk.QueryResult{Data: sdk.Rows{}}
+	for _, dim := range classifierDims {
+		one := *q
+		one.ClassifierDimensions.DimensionNames = []string{dim.name}
+		one.Limit, one.GroupLimit = math.MaxInt, q.GroupLimit
+		res, err := runQuery(d, &one, math.MaxInt)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range res.Data {
+			var row sdk.Row
+			for k, v := range r.All() {
+				if k == dim.name {
+					row.Set("clf_dimension_name", dim.name)
+					k = "clf_dimension_value"
+				}
+				row.Set(k, v)
+			}
+			out.Data = append(out.Data, row)
+		}
+		out.Warnings = append(out.Warnings, res.Warnings...)
+		out.Metadata.QueryTimeMs += res.Metadata.QueryTimeMs
+		out.CachedAt = res.CachedAt
+	}
+	limit := q.Limit
+	if limit == 0 {
+		limit = DefaultLimit
+		if q.Granularity != "" && q.GroupLimit == 0 {
+			limit = DefaultTimeSeriesLimit
+		}
+	}
+	if limit = min(limit, maxRows); len(out.Data) > limit {
+		out.Data, out.Metadata.Truncated = out.Data[:limit], true
+	}
+	out.Metadata.RowCount = len(out.Data)
+	return out, nil
+}
+
+// runQuery executes q over d, with its classifier dimensions named.
+func runQuery(d *dataset, q *sdk.QueryRequest, maxRows int) (*sdk.QueryResult, error) {
 	started := time.Now()
 	var warnings []string
 
@@ -81,9 +137,9 @@ func run(d *dataset, q *sdk.QueryRequest, maxRows int) (*sdk.QueryResult, error)
 		cols = append(cols, column{dim: &dimensions[k], values: d.dims[k], null: true})
 		colNames = append(colNames, name)
 	}
-	if cd := q.ClassifierDimensions; cd.ClassifierId != (sdk.UUID{}) {
-		if cd.ClassifierId.String() != ClassifierID {
-			return nil, badf("unknown classifier %q", cd.ClassifierId)
+	if cd := q.ClassifierDimensions; cd.ClassifierID != (sdk.UUID{}) {
+		if cd.ClassifierID.String() != ClassifierID {
+			return nil, badf("unknown classifier %q", cd.ClassifierID)
 		}
 		for _, name := range cd.DimensionNames {
 			k := slices.IndexFunc(classifierDims, func(c dimension) bool { return c.name == name })
@@ -120,15 +176,18 @@ func run(d *dataset, q *sdk.QueryRequest, maxRows int) (*sdk.QueryResult, error)
 		preds = append(preds, p)
 		warnings = append(warnings, warn...)
 	}
-	if cf := q.ClassifierFilters; cf.ClassifierId != (sdk.UUID{}) {
-		if cf.ClassifierId.String() != ClassifierID {
-			return nil, badf("unknown classifier %q", cf.ClassifierId)
+	if cf := q.ClassifierFilters; cf.ClassifierID != (sdk.UUID{}) {
+		if cf.ClassifierID.String() != ClassifierID {
+			return nil, badf("unknown classifier %q", cf.ClassifierID)
 		}
 		for n, f := range cf.Filters {
 			name := fmt.Sprintf("classifier_filters.filters[%d]", n)
 			k := slices.IndexFunc(classifierDims, func(c dimension) bool { return c.name == f.Field })
 			if k < 0 {
 				return nil, badf("%s: unknown classifier dimension %q", name, f.Field)
+			}
+			if !sdk.ClassifierFilterOperator(f.Operator).Valid() {
+				return nil, badf("%s.operator: classifier filters take eq, neq, in or not_in, not %q", name, f.Operator)
 			}
 			p, warn, err := compileMemberFilter(&classifierDims[k], d.tags[k], name, sdk.FilterOperator(f.Operator), f.Value, false)
 			if err != nil {
@@ -365,6 +424,9 @@ func ordering(q *sdk.QueryRequest, countSlot int, cols []column, colNames []stri
 // compileFilter turns one filter into a predicate over rows: on a
 // dimension (by member id) or on a metric (by each generation's value).
 func compileFilter(d *dataset, name, field string, op sdk.FilterOperator, value sdk.FilterValue, includeUnset bool) (func(int) bool, []string, error) {
+	if !op.Valid() {
+		return nil, nil, badf("%s.operator: unknown operator %q", name, op)
+	}
 	if k, ok := dimensionByName(field); ok {
 		return compileMemberFilter(&dimensions[k], d.dims[k], name, op, value, includeUnset)
 	}

@@ -227,7 +227,7 @@ func TestClassifier(t *testing.T) {
 	c := analyticstest.NewServer(t).Client()
 	id := uuid.MustParse(analyticstest.ClassifierID)
 	withNulls := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count"},
-		ClassifierDimensions: sdk.ClassifierDimensions{ClassifierId: id, DimensionNames: []string{"topic"}, IncludeNulls: true}})
+		ClassifierDimensions: sdk.ClassifierDimensions{ClassifierID: id, DimensionNames: []string{"topic"}, IncludeNulls: true}})
 	topics := map[any]float64{}
 	for _, r := range withNulls.Data {
 		topics[r.Value("topic")] = r.Value("request_count").(float64)
@@ -235,7 +235,7 @@ func TestClassifier(t *testing.T) {
 	assert.Equal(t, float64(totalRows), sum(topics))
 	require.NotZero(t, topics[nil])
 	withoutNulls := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count"},
-		ClassifierDimensions: sdk.ClassifierDimensions{ClassifierId: id, DimensionNames: []string{"topic", "language"}}})
+		ClassifierDimensions: sdk.ClassifierDimensions{ClassifierID: id, DimensionNames: []string{"topic", "language"}}})
 	n := 0.0
 	for _, r := range withoutNulls.Data {
 		assert.NotNil(t, r.Value("topic"))
@@ -245,7 +245,7 @@ func TestClassifier(t *testing.T) {
 	assert.Less(t, n, float64(totalRows)-topics[nil]+1)
 
 	coding := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count"}, ClassifierFilters: sdk.ClassifierFilters{
-		ClassifierId: id, Filters: []sdk.ClassifierFilter{{Field: "topic", Operator: "eq", Value: sdk.Eq("", "coding").Value}},
+		ClassifierID: id, Filters: []sdk.ClassifierFilter{{Field: "topic", Operator: "eq", Value: sdk.Eq("", "coding").Value}},
 	}})
 	assert.Equal(t, topics["coding"], coding.Data[0].Value("request_count"))
 }
