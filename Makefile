@@ -6,7 +6,7 @@
 GO ?= go
 TOOL := $(GO) tool -modfile=tools/go.mod
 
-.PHONY: all test vet generate check-generate lint-ci lint vulncheck api-diff api-diff-selftest release-snapshot demo bench fuzz soak
+.PHONY: spec-drift all test vet generate check-generate lint-ci lint vulncheck api-diff api-diff-selftest release-snapshot demo bench fuzz soak
 
 all: test
 
@@ -122,3 +122,10 @@ SOAK_OUTAGE ?= 30s
 ## failed check (a 5 s version runs in make test)
 soak:
 	$(GO) run ./internal/tools/soak -duration $(SOAK) -workers $(SOAK_WORKERS) -seed $(SOAK_SEED) -outage $(SOAK_OUTAGE)
+
+UPSTREAM ?= https://openrouter.ai/openapi.json
+
+## spec-drift: what OpenRouter's published document (UPSTREAM: a URL or a path) has for the
+## analytics endpoints that openapi/analytics.yaml lacks or contradicts; exit 1 on drift
+spec-drift:
+	$(GO) run ./internal/tools/specdrift -upstream $(UPSTREAM)
