@@ -89,9 +89,9 @@ func (r *Report) add(c callResult) {
 		r.OverAttempts++
 		r.problemLocked("%d requests for one call, the cap is %d: %v", c.attempts, maxAttempts, c.err)
 	}
-	if c.elapsed > maxCallTime {
+	if c.elapsed > r.Config.maxCallTime() {
 		r.OverTime++
-		r.problemLocked("a call took %s, the policy allows %s: %v", c.elapsed, maxCallTime, c.err)
+		r.problemLocked("a call took %s, the policy allows %s: %v", c.elapsed, r.Config.maxCallTime(), c.err)
 	}
 }
 
@@ -202,7 +202,7 @@ func (r *Report) Err() error {
 		fail("%d calls retried an attempt that no fault failed", r.Unneeded)
 	}
 	if r.OverTime > 0 {
-		fail("%d calls over the time bound of %s", r.OverTime, maxCallTime)
+		fail("%d calls over the time bound of %s", r.OverTime, r.Config.maxCallTime())
 	}
 	if r.Violations > 0 {
 		fail("%d responses of the fake broke the spec", r.Violations)
@@ -251,7 +251,7 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	}
 	p("\npolicy: at most %d attempts a call, attempt timeout %s, no wait past %s, so at most %s a call;\n"+
 		"        client-wide retry budget of %d tokens, %d a retry\n\n",
-		maxAttempts, attemptTimeout, retryPolicy.Backoff.MaxElapsedTime, maxCallTime, sdk.DefaultRetryBudgetCapacity, sdk.DefaultRetryCost)
+		maxAttempts, c.AttemptTimeout, retryPolicy.Backoff.MaxElapsedTime, c.maxCallTime(), sdk.DefaultRetryBudgetCapacity, sdk.DefaultRetryCost)
 	p("calls                %d\n", r.Calls)
 	p("faults injected      %s\n", counts(r.Faults))
 	p("outcomes             %s\n", counts(r.Outcomes))
@@ -270,7 +270,7 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	p("wrong results        %d\n", r.Wrong)
 	p("unexplained errors   %d\n", r.Unexplained)
 	p("unexplained retries  %d\n", r.Unneeded)
-	p("over the cap         %d calls over %d requests, %d over %s\n", r.OverAttempts, maxAttempts, r.OverTime, maxCallTime)
+	p("over the cap         %d calls over %d requests, %d over %s\n", r.OverAttempts, maxAttempts, r.OverTime, c.maxCallTime())
 	p("leaks                %s\n", orNone(r.Leak))
 	for _, pr := range r.Problems {
 		p("  problem: %s\n", pr)

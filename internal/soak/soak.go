@@ -46,8 +46,19 @@ type Config struct {
 	// ChaosRate is the share of requests the fake fails in the chaos
 	// phase (0.1 by default).
 	ChaosRate float64
+	// AttemptTimeout is the client's per-attempt timeout (15 s by
+	// default): longer than any normal answer on a loaded machine, since
+	// a timeout no fault explains fails the run.
+	AttemptTimeout time.Duration
 	// Progress, when set, gets a line as each phase begins.
 	Progress io.Writer
+}
+
+// maxCallTime is what the policy allows a call: no wait begins past
+// MaxElapsedTime, and the last attempt may then take its timeout. The
+// second is slack for scheduling on a loaded machine.
+func (c Config) maxCallTime() time.Duration {
+	return retryPolicy.Backoff.MaxElapsedTime + c.AttemptTimeout + time.Second
 }
 
 func (c Config) withDefaults() Config {
@@ -69,6 +80,9 @@ func (c Config) withDefaults() Config {
 	if c.Progress == nil {
 		c.Progress = io.Discard
 	}
+	if c.AttemptTimeout <= 0 {
+		c.AttemptTimeout = 15 * time.Second
+	}
 	return c
 }
 
@@ -77,11 +91,6 @@ var (
 	retryPolicy = sdk.RetryConfig{MaxRetries: 3, Backoff: sdk.BackoffStrategy{
 		InitialInterval: 20 * time.Millisecond, MaxInterval: 500 * time.Millisecond, MaxElapsedTime: 3 * time.Second,
 	}}
-	attemptTimeout = 15 * time.Second
-	// maxCallTime is what the policy allows a call: no wait begins past
-	// MaxElapsedTime, and the last attempt may then take its timeout. The
-	// second is slack for scheduling on a loaded machine.
-	maxCallTime = retryPolicy.Backoff.MaxElapsedTime + attemptTimeout + time.Second
 	maxAttempts = retryPolicy.MaxRetries + 1
 )
 
@@ -102,17 +111,19 @@ const (
 
 // run is one soak's state.
 type run struct {
-	cfg     Config
-	fake    *analyticstest.Handler
-	client  *sdk.Client
-	report  *Report
-	phase   atomic.Int32
-	stop    atomic.Bool
-	nextID  atomic.Int64
-	dials   atomic.Int64
-	outageN atomic.Int64 // requests the fake saw during the outage
+	cfg      Config
+	fake     *analyticstest.Handler
+	client   *sdk.Client
+	report   *Report
+	phase    atomic.Int32
+	stop     atomic.Bool
+	inFlight atomic.Int64
+	nextID   atomic.Int64
+	dials    atomic.Int64
+	outageN  atomic.Int64 // requests the fake saw during the outage
 
 	mu        sync.Mutex
+	gate      chan struct{} // closed while calls may start
 	calls     map[int64]*callRecord
 	recovered time.Time // when the outage ended
 }
@@ -127,7 +138,8 @@ type callRecord struct {
 func Run(ctx context.Context, cfg Config) (*Report, error) {
 	cfg = cfg.withDefaults()
 	baseline := goleak.IgnoreCurrent()
-	r := &run{cfg: cfg, calls: map[int64]*callRecord{}, report: newReport(cfg)}
+	r := &run{cfg: cfg, calls: map[int64]*callRecord{}, report: newReport(cfg), gate: make(chan struct{})}
+	close(r.gate)
 
 	var violations atomic.Int64
 	r.fake = analyticstest.NewHandler(analyticstest.WithoutRequestLog(),
@@ -147,7 +159,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	client, err := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(srv.URL),
 		sdk.WithHTTPClient(r.tagCalls(&http.Client{Transport: tr})),
-		sdk.WithRetries(retryPolicy), sdk.WithAttemptTimeout(attemptTimeout))
+		sdk.WithRetries(retryPolicy), sdk.WithAttemptTimeout(cfg.AttemptTimeout))
 	if err != nil {
 		srv.Close()
 		return nil, err
@@ -190,9 +202,13 @@ func (r *run) phases(ctx context.Context) {
 	}
 	wait(r.cfg.Duration)
 	if r.cfg.Outage > 0 && ctx.Err() == nil {
+		// Let the chaos phase's calls end first, so that the outage meets
+		// free workers rather than ones stalled in an attempt timeout.
+		r.drain()
 		fmt.Fprintf(r.cfg.Progress, "soak: outage, every request 503, for %s\n", r.cfg.Outage)
 		r.phase.Store(int32(phaseOutage))
 		r.setChaos(1, []analyticstest.ChaosFault{analyticstest.Chaos503})
+		r.open()
 		wait(r.cfg.Outage)
 		fmt.Fprintf(r.cfg.Progress, "soak: recovery for %s\n", r.cfg.Recovery)
 		r.mu.Lock()
@@ -242,12 +258,35 @@ func (r *run) tagCalls(next sdk.HTTPDoer) sdk.HTTPDoer {
 	})
 }
 
+// drain stops new calls and waits until none is in flight.
+func (r *run) drain() {
+	r.mu.Lock()
+	r.gate = make(chan struct{})
+	r.mu.Unlock()
+	for r.inFlight.Load() > 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// open lets calls start again.
+func (r *run) open() {
+	r.mu.Lock()
+	close(r.gate)
+	r.mu.Unlock()
+}
+
 // work makes calls until the run stops.
 func (r *run) work(w uint64) {
 	rnd := rand.New(rand.NewPCG(r.cfg.Seed, w))
 	used := coverage{}
 	for !r.stop.Load() {
+		r.mu.Lock()
+		gate := r.gate
+		r.mu.Unlock()
+		<-gate
+		r.inFlight.Add(1)
 		r.call(randomQuery(rnd, used))
+		r.inFlight.Add(-1)
 	}
 	r.mu.Lock()
 	for k := range used {

@@ -15,7 +15,11 @@ func TestShortSoak(t *testing.T) {
 	if testing.Short() {
 		t.Skip("soak")
 	}
-	rep, err := Run(t.Context(), Config{Workers: 32, Duration: 5 * time.Second, Outage: 2 * time.Second, Recovery: time.Second, Seed: 1})
+	// An 8 s attempt timeout: well above the slowest normal answer of 32
+	// workers under the race detector on 2 cores, and short enough that
+	// the run's drains stay brief.
+	rep, err := Run(t.Context(), Config{Workers: 32, Duration: 5 * time.Second, Outage: 2 * time.Second, Recovery: time.Second, Seed: 1,
+		AttemptTimeout: 8 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
