@@ -204,6 +204,9 @@ type ClassifierDimensions struct {
 
 // ClassifierFilter defines model for ClassifierFilter.
 type ClassifierFilter struct {
+	// Field The classifier dimension to filter on (a snake_case name such as `topic`).
+	//
+	// Example: topic
 	Field string `json:"field"`
 
 	// Operator The comparison: `eq`, `neq`, `in` or `not_in` (tag values are
@@ -236,7 +239,9 @@ type ClassifierFilters struct {
 
 // DimensionInfo defines model for DimensionInfo.
 type DimensionInfo struct {
-	// DisplayLabel Example: Model
+	// DisplayLabel The dimension's name for people.
+	//
+	// Example: Model
 	DisplayLabel string `json:"display_label"`
 
 	// Name The dimension's name in queries, e.g. `model`.
@@ -326,7 +331,9 @@ type Granularity string
 
 // GranularityInfo defines model for GranularityInfo.
 type GranularityInfo struct {
-	// DisplayLabel Example: Day
+	// DisplayLabel The granularity's name for people.
+	//
+	// Example: Day
 	DisplayLabel string `json:"display_label"`
 
 	// Name A time bucket; rows then carry the key `date__<granularity>`.
@@ -339,7 +346,9 @@ type MetricInfo struct {
 	// append `%`; `currency` means prefix `$`.
 	DisplayFormat DisplayFormat `json:"display_format"`
 
-	// DisplayLabel Example: Requests
+	// DisplayLabel The metric's name for people.
+	//
+	// Example: Requests
 	DisplayLabel string `json:"display_label"`
 
 	// IsRate A ratio, averaged rather than summed.
@@ -351,7 +360,7 @@ type MetricInfo struct {
 	Name string `json:"name"`
 }
 
-// OperatorInfo defines model for OperatorInfo.
+// OperatorInfo Example: {"name":"eq","value_type":"scalar"}
 type OperatorInfo struct {
 	// Name A filter's comparison; `in` and `not_in` take an array, the others a scalar.
 	Name FilterOperator `json:"name"`

@@ -115,3 +115,14 @@ func TestUnknownDisplayFormatPrintsPlain(t *testing.T) {
 	assert.Contains(t, out, "grams_co2")
 	assert.Contains(t, out, "quarter")
 }
+
+// Classifier dimensions without names show as clf_dimension_name and
+// clf_dimension_value columns.
+func TestClassifierColumnsWithoutNames(t *testing.T) {
+	code, out, errOut := run(t, nil, "query", "--demo", "--metric", "request_count", "--classifier", analyticstest.ClassifierID,
+		"--classifier-tags", "--format", "csv")
+	require.Equal(t, 0, code, errOut)
+	recs := records(t, out)
+	assert.Equal(t, []string{"clf_dimension_name", "clf_dimension_value", "request_count"}, recs[0])
+	assert.Greater(t, len(recs), 5)
+}

@@ -20,7 +20,7 @@ type queryFlags struct {
 	granularity, from, to, last         string
 	orderBy, classifierID               string
 	limit, groupLimit                   int
-	includeNulls                        bool
+	includeNulls, classifierTags        bool
 	all, strict                         bool
 	chart, quiet                        bool
 	plot                                string
@@ -45,6 +45,7 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	fs.BoolVar(&f.strict, "strict", false, "exit 3 when the result is truncated")
 	fs.StringVar(&f.classifierID, "classifier", "", "classifier UUID for --classifier-dimension and --classifier-filter")
 	fs.Var(&f.classifierDims, "classifier-dimension", "a classifier tag to group by (repeatable, at most 2)")
+	fs.BoolVar(&f.classifierTags, "classifier-tags", false, "group by every tag of the classifier: one row per tag and value (clf_dimension_name, clf_dimension_value)")
 	fs.BoolVar(&f.includeNulls, "include-nulls", false, "with --classifier-dimension, keep rows without the tag")
 	fs.Var(&f.classifierFilters, "classifier-filter", "'TAG OP VALUE' on a classifier tag, OP one of eq neq in not_in (repeatable)")
 	fs.BoolVar(&f.chart, "chart", false, "draw the result in the terminal: sparklines for a time series, bars for a ranking")
@@ -207,12 +208,15 @@ func (f *queryFlags) request() (sdk.QueryRequest, error) {
 		}
 		q.OrderBy = sdk.OrderBy{Field: field, Direction: sdk.OrderDirection(dir)}
 	}
-	if f.classifierID != "" || len(f.classifierDims) > 0 || len(f.classifierFilters) > 0 {
+	if f.classifierTags && len(f.classifierDims) > 0 {
+		return q, fmt.Errorf("--classifier-tags and --classifier-dimension do not go together")
+	}
+	if f.classifierID != "" || len(f.classifierDims) > 0 || len(f.classifierFilters) > 0 || f.classifierTags {
 		id, err := uuid.Parse(f.classifierID)
 		if err != nil {
 			return q, fmt.Errorf("--classifier %q: not a UUID", f.classifierID)
 		}
-		if len(f.classifierDims) > 0 {
+		if len(f.classifierDims) > 0 || f.classifierTags {
 			q.ClassifierDimensions = sdk.ClassifierDimensions{ClassifierID: id, DimensionNames: f.classifierDims, IncludeNulls: f.includeNulls}
 		}
 		for _, spec := range f.classifierFilters {

@@ -31,6 +31,10 @@ func newResultView(q sdk.QueryRequest, res *sdk.QueryResult, cat *sdk.Catalog) *
 		v.dateKey = "date__" + string(q.Granularity)
 	}
 	v.dims = append(append(v.dims, q.Dimensions...), q.ClassifierDimensions.DimensionNames...)
+	if q.ClassifierDimensions.ClassifierID != (sdk.UUID{}) && len(q.ClassifierDimensions.DimensionNames) == 0 {
+		// Without names, the classifier's tags come as name/value pairs.
+		v.dims = append(v.dims, "clf_dimension_name", "clf_dimension_value")
+	}
 	return v
 }
 
