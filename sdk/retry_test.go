@@ -490,47 +490,39 @@ func TestBodyCutShortIsRetried(t *testing.T) {
 	})
 }
 
-// A TLS version mismatch is a permanent failure: one attempt, over real
-// loopback TLS.
-func TestTLSVersionMismatchIsNotRetried(t *testing.T) {
-	s := httptest.NewUnstartedServer(http.HandlerFunc(okHandler))
-	s.TLS = &tls.Config{MinVersion: tls.VersionTLS13}
-	s.Config.ErrorLog = log.New(io.Discard, "", 0) // the failed handshake is expected
-	s.StartTLS()
-	defer s.Close()
-	tr := &http.Transport{TLSClientConfig: &tls.Config{MaxVersion: tls.VersionTLS12, InsecureSkipVerify: true}} //nolint:gosec // the mismatch is the point
-	defer tr.CloseIdleConnections()
-	var attempts atomic.Int32
-	doer := sdk.HTTPDoerFunc(func(req *http.Request) (*http.Response, error) {
-		attempts.Add(1)
-		return (&http.Client{Transport: tr}).Do(req)
-	})
-	c, err := sdk.NewClient(sdk.WithAPIKey(testKey), sdk.WithBaseURL(s.URL), sdk.WithHTTPClient(doer))
-	require.NoError(t, err)
-	_, err = c.GetAnalyticsMeta(t.Context())
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "protocol version")
-	assert.Equal(t, int32(1), attempts.Load())
-}
-
-func TestUntrustedCertificateIsNotRetried(t *testing.T) {
-	s := httptest.NewUnstartedServer(http.HandlerFunc(okHandler)) // its certificate is not trusted
-	s.Config.ErrorLog = log.New(io.Discard, "", 0)
-	s.StartTLS()
-	defer s.Close()
-	var attempts atomic.Int32
-	tr := &http.Transport{}
-	defer tr.CloseIdleConnections()
-	doer := sdk.HTTPDoerFunc(func(req *http.Request) (*http.Response, error) {
-		attempts.Add(1)
-		return (&http.Client{Transport: tr}).Do(req)
-	})
-	c, err := sdk.NewClient(sdk.WithAPIKey(testKey), sdk.WithBaseURL(s.URL), sdk.WithHTTPClient(doer))
-	require.NoError(t, err)
-	_, err = c.GetAnalyticsMeta(t.Context())
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "certificate")
-	assert.Equal(t, int32(1), attempts.Load())
+// TLS failures are permanent: one attempt each, over real loopback TLS.
+func TestTLSFailuresAreNotRetried(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		server, client *tls.Config
+		want           string
+	}{
+		{"version mismatch", &tls.Config{MinVersion: tls.VersionTLS13},
+			&tls.Config{MaxVersion: tls.VersionTLS12, InsecureSkipVerify: true}, //nolint:gosec // the mismatch is the point
+			"protocol version"},
+		{"untrusted certificate", nil, nil, "certificate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := httptest.NewUnstartedServer(http.HandlerFunc(okHandler))
+			s.TLS = tc.server
+			s.Config.ErrorLog = log.New(io.Discard, "", 0) // the failed handshake is expected
+			s.StartTLS()
+			defer s.Close()
+			tr := &http.Transport{TLSClientConfig: tc.client}
+			defer tr.CloseIdleConnections()
+			var attempts atomic.Int32
+			doer := sdk.HTTPDoerFunc(func(req *http.Request) (*http.Response, error) {
+				attempts.Add(1)
+				return (&http.Client{Transport: tr}).Do(req)
+			})
+			c, err := sdk.NewClient(sdk.WithAPIKey(testKey), sdk.WithBaseURL(s.URL), sdk.WithHTTPClient(doer))
+			require.NoError(t, err)
+			_, err = c.GetAnalyticsMeta(t.Context())
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.Equal(t, int32(1), attempts.Load())
+		})
+	}
 }
 
 // A real reset over loopback is retried. Its one wait is 1 ns long.

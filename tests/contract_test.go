@@ -18,7 +18,6 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -88,12 +87,7 @@ type contract struct {
 func newContract(t *testing.T) *contract {
 	t.Helper()
 	fake := analyticstest.NewServer(t)
-	doc, err := openapi3.NewLoader().LoadFromFile("../openapi/analytics.yaml")
-	require.NoError(t, err)
-	require.NoError(t, doc.Validate(t.Context()))
-	doc.Servers = openapi3.Servers{{URL: fake.URL}} // route the test server's URL, not openrouter.ai
-	router, err := gorillamux.NewRouter(doc)
-	require.NoError(t, err)
+	router := routerAt(t, fake.URL)
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
 	wire := &capture{next: tr}

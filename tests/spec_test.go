@@ -7,8 +7,12 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/openapi"
 )
 
 func TestSpecLoadsAndValidates(t *testing.T) {
@@ -58,4 +62,23 @@ func TestSpecHasTheContractsExamples(t *testing.T) {
 	}
 	assert.NotNil(t, meta.Responses.Default())
 	assert.NotNil(t, query.Responses.Default())
+}
+
+// routerAt loads the embedded spec, checks it, and routes its operations
+// at serverURL (a test server's, not openrouter.ai).
+func routerAt(tb testing.TB, serverURL string) routers.Router {
+	tb.Helper()
+	doc, err := openapi3.NewLoader().LoadFromData(openapi.Spec)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	doc.Servers = openapi3.Servers{{URL: serverURL}}
+	router, err := gorillamux.NewRouter(doc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return router
 }

@@ -15,10 +15,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/google/uuid"
 
-	"github.com/a2d11fc8/openrouter-analytics-go/openapi"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 )
 
@@ -106,20 +104,7 @@ func mustJSON(q sdk.QueryRequest) string {
 
 // specRouter loads the spec once, routed at a made-up host.
 func specRouter(tb testing.TB) (routers.Router, *openapi3filter.Options) {
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(openapi.Spec)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := doc.Validate(context.Background()); err != nil {
-		tb.Fatal(err)
-	}
-	doc.Servers = openapi3.Servers{{URL: "http://fuzz.test"}}
-	router, err := gorillamux.NewRouter(doc)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return router, &openapi3filter.Options{
+	return routerAt(tb, "http://fuzz.test"), &openapi3filter.Options{
 		AuthenticationFunc:      func(context.Context, *openapi3filter.AuthenticationInput) error { return nil },
 		SchemaValidationOptions: []openapi3.SchemaValidationOption{uuidFormat},
 	}
