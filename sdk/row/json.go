@@ -28,8 +28,8 @@ func (rs *Rows) UnmarshalJSON(data []byte) error {
 	if !p.consume('[') {
 		return p.fail("an array of rows")
 	}
-	// Each row opens a brace: a cheap upper bound that sizes the slice once.
-	p.expect = bytes.Count(data, []byte{'{'})
+	// Size the slice once, by the rows the array holds.
+	p.expect = countRows(data)
 	out := make(Rows, 0, p.expect)
 	p.space()
 	if p.consume(']') {
@@ -52,6 +52,51 @@ func (rs *Rows) UnmarshalJSON(data []byte) error {
 	}
 	*rs = out
 	return p.end()
+}
+
+// countRows counts the objects directly inside the top-level array: the
+// rows, exactly, for valid JSON. Braces inside strings or nested values
+// do not count, so that no body can make the decoder reserve more rows
+// than it holds.
+func countRows(data []byte) int {
+	n, depth := 0, 0
+	for i := 0; i < len(data); i++ {
+		switch data[i] {
+		case '"':
+			i = stringEnd(data, i)
+		case '{':
+			if depth == 1 {
+				n++
+			}
+			depth++
+		case '[':
+			depth++
+		case '}', ']':
+			depth--
+		}
+	}
+	return n
+}
+
+// stringEnd is the index of the quote that closes the string opened at
+// data[open], or len(data).
+func stringEnd(data []byte, open int) int {
+	for i := open + 1; i < len(data); {
+		j := bytes.IndexByte(data[i:], '"')
+		if j < 0 {
+			return len(data)
+		}
+		i += j
+		backslashes := 0
+		for k := i - 1; k > open && data[k] == '\\'; k-- {
+			backslashes++
+		}
+		if backslashes%2 == 0 {
+			return i
+		}
+		i++
+	}
+	return len(data)
 }
 
 // UnmarshalJSON decodes one flat JSON object.
