@@ -56,7 +56,7 @@ func TestCountRows(t *testing.T) {
 		`[{"a":"\"{"},{"a":"\\"},{"b":"{"}]`: 3,
 		`[{"a":{"b":{"c":[{},{}]}}}]`:        1,
 		`[{"a":"{{{{{{{{{{{{"}, {}]`:         2,
-		`[{"a":"unterminated`:               1,
+		`[{"a":"unterminated`:                1,
 		`{"not":"an array"}`:                 0,
 	} {
 		if got := countRows([]byte(body)); got != want {
