@@ -114,6 +114,8 @@ type queryAll struct {
 	cancel context.CancelCauseFunc
 	wg     sync.WaitGroup
 
+	reporting sync.Mutex // one progress report at a time, in order
+
 	mu         sync.Mutex
 	wake       *sync.Cond // a piece was queued, a fetch ended, or the context did
 	queue      []*piece   // waiting, in the order they are wanted
@@ -279,6 +281,8 @@ func (a *queryAll) fail(err error) error {
 }
 
 func (a *queryAll) report(rows int) {
+	a.reporting.Lock()
+	defer a.reporting.Unlock()
 	a.mu.Lock()
 	a.done++
 	a.rows += rows

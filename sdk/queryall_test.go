@@ -215,7 +215,13 @@ func TestQueryAllReportsProgress(t *testing.T) {
 		Granularity: sdk.GranularityDay, TimeRange: last(90 * day), Limit: 300}
 	var last sdk.Progress
 	calls := 0
-	rows := collect(t, fake.Client(), q, sdk.WithProgress(func(p sdk.Progress) { last = p; calls++ }))
+	rows := collect(t, fake.Client(), q, sdk.WithConcurrency(8), sdk.WithProgress(func(p sdk.Progress) {
+		// No lock: reports come one at a time, in order.
+		assert.Equal(t, last.Done+1, p.Done)
+		assert.GreaterOrEqual(t, p.Rows, last.Rows)
+		last = p
+		calls++
+	}))
 	assert.Equal(t, len(fake.Requests()), calls, "once a piece")
 	assert.Equal(t, sdk.Progress{Done: calls, Queued: 0, Rows: len(rows)}, last)
 }
