@@ -1,0 +1,169 @@
+package sdk_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"time"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
+)
+
+// fakeClient serves the fake API (its deterministic data set) on
+// loopback for the examples.
+func fakeClient() (*sdk.Client, func()) {
+	api := httptest.NewServer(analyticstest.NewHandler())
+	client, err := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(api.URL))
+	if err != nil {
+		panic(err)
+	}
+	return client, api.Close
+}
+
+var june = sdk.TimeRange{
+	Start: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC),
+	End:   time.Date(2025, 6, 4, 0, 0, 0, 0, time.UTC),
+}
+
+func ExampleDecodeRows() {
+	client, stop := fakeClient()
+	defer stop()
+	res, err := client.QueryAnalytics(context.Background(), sdk.QueryRequest{
+		Metrics:     []string{"request_count", "total_cost"},
+		Granularity: sdk.GranularityDay,
+		TimeRange:   june,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	type day struct {
+		Day      time.Time `json:"date__day"`
+		Requests int       `json:"request_count"`
+		Cost     float64   `json:"total_cost"`
+	}
+	days, err := sdk.DecodeRows[day](res.Data)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, d := range days {
+		fmt.Printf("%s %d requests $%.2f\n", d.Day.Format("2006-01-02"), d.Requests, d.Cost)
+	}
+	// Output:
+	// 2025-06-01 1158 requests $5.41
+	// 2025-06-02 1120 requests $4.81
+	// 2025-06-03 1081 requests $4.56
+}
+
+func ExampleEach() {
+	client, stop := fakeClient()
+	defer stop()
+	res, err := client.QueryAnalytics(context.Background(), sdk.QueryRequest{
+		Metrics:    []string{"request_count"},
+		Dimensions: []string{"provider"},
+		OrderBy:    sdk.OrderBy{Field: "request_count", Direction: sdk.Desc},
+		Limit:      3,
+		TimeRange:  june,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	type provider struct {
+		Name     string `json:"provider"`
+		Requests int    `json:"request_count"`
+	}
+	for p, err := range sdk.Each[provider](res.Data) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(p.Name, p.Requests)
+	}
+	// Output:
+	// Azure 706
+	// OpenAI 643
+	// Amazon Bedrock 340
+}
+
+func ExampleIn() {
+	client, stop := fakeClient()
+	defer stop()
+	res, err := client.QueryAnalytics(context.Background(), sdk.QueryRequest{
+		Metrics: []string{"request_count"},
+		Filters: []sdk.Filter{
+			sdk.In("model", "openai/gpt-4o", "anthropic/claude-3.5-sonnet"),
+			sdk.Gt("total_tokens", 1000), // per generation, before grouping
+		},
+		TimeRange: june,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Data[0].Value("request_count"))
+	// Output:
+	// 766
+}
+
+func ExampleNewFilter() {
+	// A filter whose operator and value are known only at run time.
+	f, err := sdk.NewFilter("app", sdk.OpIn, []any{1001, 1002})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	f = sdk.IncludeUnset(f) // also generations without an app
+	fmt.Println(f.Field, f.Operator, f.IncludeUnset)
+
+	_, err = sdk.NewFilter("app", sdk.OpEq, struct{}{})
+	fmt.Println(err)
+	// Output:
+	// app in true
+	// openrouter: invalid request: value: struct {} is not a string or a number
+}
+
+func ExampleCatalog_Check() {
+	client, stop := fakeClient()
+	defer stop()
+	cat, err := client.Catalog(context.Background())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	err = cat.Check(&sdk.QueryRequest{Metrics: []string{"cost"}, Dimensions: []string{"mdoel"}, Granularity: "quarter"})
+	fmt.Println(err)
+	// Output:
+	// openrouter: invalid request: metrics[0]: "cost" is not a metric in the catalog; did you mean "total_cost"?
+	// openrouter: invalid request: dimensions[0]: "mdoel" is not a dimension in the catalog; did you mean "model"?
+	// openrouter: invalid request: granularity: "quarter" is not a granularity in the catalog
+}
+
+func ExampleRow() {
+	client, stop := fakeClient()
+	defer stop()
+	res, err := client.QueryAnalytics(context.Background(), sdk.QueryRequest{
+		Metrics:     []string{"request_count", "error_rate"},
+		Dimensions:  []string{"app"},
+		Granularity: sdk.GranularityDay,
+		OrderBy:     sdk.OrderBy{Field: "request_count", Direction: sdk.Desc},
+		Limit:       1,
+		TimeRange:   june,
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	r := res.Data[0]
+	fmt.Println(r.Columns())
+	day, _ := r.Time("date__day")
+	app, _ := r.String("app")
+	requests, _ := r.Float("request_count")
+	errorRate, _ := r.Float("error_rate") // a fraction: 0.05 is 5%
+	fmt.Println(day.Format("2006-01-02"), app, requests, fmt.Sprintf("%.1f%%", errorRate*100))
+	// Output:
+	// [date__day app request_count error_rate]
+	// 2025-06-01 Acme Chat 321 1.2%
+}
