@@ -11,12 +11,12 @@ import (
 type ColumnError = row.ColumnError
 
 // DecodeRows decodes rows into structs of type T, matching columns to
-// fields by their json tags (or names), strictly: a string field takes a
-// string or null (as ""), a number field a number (an integer field a
-// whole one), a time.Time field an ISO-8601 string, a pointer field also
-// null (as nil), and a field tagged "-" nothing. A column the struct asks
-// for that the row lacks, or one of the wrong type, is a *ColumnError
-// naming the row and the column. Columns without a field are ignored.
+// fields as encoding/json does (json tags, then names without regard to
+// case, embedded structs, "-"), strictly; see row.Decode for the types a
+// field may have (strings, bools, numbers, json.Number, time.Duration in
+// milliseconds, time.Time buckets, pointers for null). A column the
+// struct asks for that the row lacks, or one of the wrong type, is a
+// *ColumnError naming the row and the column.
 func DecodeRows[T any](rows []Row) ([]T, error) { return row.Decode[T](rows) }
 
 // Each yields the rows decoded into T one at a time, as DecodeRows does,

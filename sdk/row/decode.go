@@ -1,22 +1,29 @@
 package row
 
 import (
+	"encoding/json"
 	"fmt"
 	"iter"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 )
 
-// Decode decodes rows into structs of type T, matching columns to
-// fields by their json tags (or names), strictly: a string field takes a
-// string or null (as ""), a number field a number (an integer field a
-// whole one), a time.Time field an ISO-8601 string, a pointer field also
-// null (as nil), and a field tagged "-" nothing. A column the struct asks
-// for that the row lacks, or one of the wrong type, is a *ColumnError
-// naming the row and the column. Columns without a field are ignored.
+// Decode decodes rows into structs of type T, matching columns to fields
+// as encoding/json does: by json tag, else by field name, exactly or else
+// without regard to case; fields of embedded structs count as the outer
+// struct's, and a field tagged "-" is skipped. Values are taken strictly:
+// a string field takes a string or null (as ""), a bool field a boolean,
+// a number field a number (an integer field a whole one), a json.Number
+// field a number (as its shortest text), a time.Duration field a number
+// of milliseconds (the unit of the latency metrics), a time.Time field an
+// ISO-8601 string (the time buckets), and a pointer field also null (as
+// nil). A column the struct asks for that the row lacks, or one of the
+// wrong type, is a *ColumnError naming the row and the column. Columns
+// without a field are ignored.
 func Decode[T any](rows []Row) ([]T, error) {
 	out := make([]T, len(rows))
 	dec, err := decoderFor[T]()
@@ -65,7 +72,11 @@ type fieldPlan struct {
 
 var decoders sync.Map // reflect.Type -> *rowDecoder
 
-var timeType = reflect.TypeFor[time.Time]()
+var (
+	timeType     = reflect.TypeFor[time.Time]()
+	durationType = reflect.TypeFor[time.Duration]()
+	numberType   = reflect.TypeFor[json.Number]()
+)
 
 func decoderFor[T any]() (*rowDecoder, error) {
 	t := reflect.TypeFor[T]()
@@ -90,12 +101,15 @@ func decoderFor[T any]() (*rowDecoder, error) {
 				name = tagName
 			}
 		}
+		if via, ok := unsettablePath(t, f.Index); !ok {
+			return nil, fmt.Errorf("openrouter: DecodeRows: field %s comes through the embedded pointer to unexported struct %s, which cannot be allocated", f.Name, via)
+		}
 		base := f.Type
 		if base.Kind() == reflect.Pointer {
 			base = base.Elem()
 		}
 		if !supported(base) {
-			return nil, fmt.Errorf("openrouter: DecodeRows: field %s of type %s: only strings, numbers and time.Time are supported", f.Name, f.Type)
+			return nil, fmt.Errorf("openrouter: DecodeRows: field %s of type %s: only strings, bools, numbers, json.Number, time.Duration and time.Time are supported", f.Name, f.Type)
 		}
 		d.fields = append(d.fields, fieldPlan{column: name, index: f.Index, typ: f.Type})
 	}
@@ -105,7 +119,7 @@ func decoderFor[T any]() (*rowDecoder, error) {
 
 func supported(t reflect.Type) bool {
 	switch t.Kind() {
-	case reflect.String, reflect.Float32, reflect.Float64,
+	case reflect.String, reflect.Bool, reflect.Float32, reflect.Float64,
 		reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		return true
@@ -117,13 +131,62 @@ func (d *rowDecoder) decode(i int, r Row, dst reflect.Value) error {
 	for _, f := range d.fields {
 		v, ok := r.find(f.column)
 		if !ok {
+			v, ok = r.findFold(f.column)
+		}
+		if !ok {
 			return &ColumnError{Index: i, Column: f.column, Missing: true}
 		}
-		if want := assign(dst.FieldByIndex(f.index), v); want != "" {
+		field, err := dst.FieldByIndexErr(f.index)
+		if err != nil { // a nil embedded pointer: allocate it, as encoding/json does
+			field = fieldAlloc(dst, f.index)
+		}
+		if want := assign(field, v); want != "" {
 			return &ColumnError{Index: i, Column: f.column, Want: want, Got: v.any()}
 		}
 	}
 	return nil
+}
+
+// unsettablePath reports, as encoding/json refuses it, a promoted field
+// reached through a pointer to an unexported embedded struct type, which
+// reflection cannot allocate.
+func unsettablePath(t reflect.Type, index []int) (reflect.Type, bool) {
+	for _, x := range index[:len(index)-1] {
+		f := t.Field(x)
+		t = f.Type
+		if t.Kind() == reflect.Pointer {
+			t = t.Elem()
+			if !f.IsExported() {
+				return t, false
+			}
+		}
+	}
+	return nil, true
+}
+
+// fieldAlloc is v's field at index, allocating the nil embedded struct
+// pointers on the way.
+func fieldAlloc(v reflect.Value, index []int) reflect.Value {
+	for i, x := range index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				v.Set(reflect.New(v.Type().Elem()))
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v
+}
+
+// findFold finds a column whose name equals col without regard to case.
+func (r Row) findFold(col string) (value, bool) {
+	for i, k := range r.keys {
+		if strings.EqualFold(k, col) {
+			return r.vals[i], true
+		}
+	}
+	return value{}, false
 }
 
 // assign stores v in field, or says what the field wanted.
@@ -151,7 +214,27 @@ func assign(field reflect.Value, v value) (want string) {
 		field.Set(reflect.ValueOf(t))
 		return ""
 	}
+	switch field.Type() {
+	case numberType:
+		if v.kind != kindNumber {
+			return "a number"
+		}
+		field.SetString(strconv.FormatFloat(v.num, 'g', -1, 64))
+		return ""
+	case durationType:
+		ms := v.num * float64(time.Millisecond)
+		if v.kind != kindNumber || ms >= math.MaxInt64 || ms <= math.MinInt64 {
+			return "a number of milliseconds"
+		}
+		field.SetInt(int64(ms))
+		return ""
+	}
 	switch field.Kind() {
+	case reflect.Bool:
+		if v.kind != kindBool {
+			return "a boolean"
+		}
+		field.SetBool(v.num != 0)
 	case reflect.String:
 		switch v.kind {
 		case kindString:

@@ -1,0 +1,90 @@
+package row
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+)
+
+// Bucketed is embedded through a pointer: exported, so that Decode can
+// allocate it.
+type Bucketed struct {
+	Day time.Time `json:"date__day"`
+}
+
+type withMeta struct {
+	*Bucketed
+	Model    string // matched without regard to case
+	Cached   bool   `json:"is_cached"`
+	Requests json.Number
+	Latency  time.Duration `json:"avg_latency"`
+	Cost     *float64      `json:"total_cost"`
+	Ignored  string        `json:"-"`
+}
+
+func TestDecodeLikeEncodingJSON(t *testing.T) {
+	var rows Rows
+	body := `[{"date__day":"2025-06-01T00:00:00.000Z","model":"openai/gpt-4o","is_cached":true,"REQUESTS":1500,"avg_latency":350.5,"total_cost":null,"Ignored":"x"},
+	          {"date__day":"2025-06-02T00:00:00.000Z","Model":"x-ai/grok-2","is_cached":false,"requests":0.25,"avg_latency":0,"total_cost":1.5,"Ignored":"x"}]`
+	if err := json.Unmarshal([]byte(body), &rows); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Decode[withMeta](rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got[0].Bucketed == nil || !got[0].Day.Equal(time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("embedded: %+v", got[0].Bucketed)
+	}
+	if got[0].Model != "openai/gpt-4o" || got[1].Model != "x-ai/grok-2" {
+		t.Errorf("names without regard to case: %q %q", got[0].Model, got[1].Model)
+	}
+	if !got[0].Cached || got[1].Cached {
+		t.Errorf("bools: %v %v", got[0].Cached, got[1].Cached)
+	}
+	if got[0].Requests != "1500" || got[1].Requests != "0.25" {
+		t.Errorf("json.Number: %q %q", got[0].Requests, got[1].Requests)
+	}
+	if got[0].Latency != 350*time.Millisecond+500*time.Microsecond || got[1].Latency != 0 {
+		t.Errorf("durations in milliseconds: %v %v", got[0].Latency, got[1].Latency)
+	}
+	if got[0].Cost != nil || got[1].Cost == nil || *got[1].Cost != 1.5 {
+		t.Errorf("pointers: %v %v", got[0].Cost, got[1].Cost)
+	}
+	if got[0].Ignored != "" {
+		t.Errorf(`json:"-": %q`, got[0].Ignored)
+	}
+}
+
+func TestDecodeNamesWhatItWanted(t *testing.T) {
+	var rows Rows
+	if err := json.Unmarshal([]byte(`[{"is_cached":"yes","model":"m","requests":1,"avg_latency":1,"total_cost":1,"date__day":"2025-06-01T00:00:00Z"}]`), &rows); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Decode[withMeta](rows)
+	var ce *ColumnError
+	if !errors.As(err, &ce) || ce.Column != "is_cached" || ce.Want != "a boolean" {
+		t.Fatalf("%v", err)
+	}
+	if err := json.Unmarshal([]byte(`[{"is_cached":true,"model":"m","requests":1,"avg_latency":1e300,"total_cost":1,"date__day":"2025-06-01T00:00:00Z"}]`), &rows); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Decode[withMeta](rows)
+	if !errors.As(err, &ce) || ce.Column != "avg_latency" || ce.Want != "a number of milliseconds" {
+		t.Fatalf("a duration past time.Duration's range: %v", err)
+	}
+}
+
+type hidden struct{ Day time.Time }
+
+func TestDecodeRefusesAnUnexportedEmbeddedPointer(t *testing.T) {
+	type outer struct {
+		*hidden
+		N int
+	}
+	_, err := Decode[outer](nil)
+	if err == nil || err.Error() != "openrouter: DecodeRows: field Day comes through the embedded pointer to unexported struct row.hidden, which cannot be allocated" {
+		t.Fatalf("%v", err)
+	}
+}
