@@ -111,7 +111,7 @@ func TestDecodeRowsIsStrict(t *testing.T) {
 		Tags []string `json:"tags"`
 	}
 	_, err = sdk.DecodeRows[badField](nil)
-	assert.ErrorContains(t, err, "only strings, numbers and time.Time are supported")
+	assert.ErrorContains(t, err, "only strings, bools, numbers, json.Number, time.Duration and time.Time are supported")
 
 	for _, err := range sdk.Each[metricRow](rows(`[{"model":"a","total_cost":true}]`)) {
 		assert.EqualError(t, err, `openrouter: row 0: column "total_cost": want a number, got bool true`)
