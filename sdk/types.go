@@ -92,12 +92,23 @@ const (
 	Desc = gen.OrderDirectionDesc
 )
 
-// Display formats of metrics.
+// Display formats of metrics: how to show a metric's values. The set is
+// open: the service may add formats, and an unknown one is best shown as
+// a plain number.
 const (
-	FormatNumber     = gen.DisplayFormatNumber
-	FormatCurrency   = gen.DisplayFormatCurrency
-	FormatPercent    = gen.DisplayFormatPercent
-	FormatLatency    = gen.DisplayFormatLatency
+	// FormatNumber is a plain count or quantity.
+	FormatNumber = gen.DisplayFormatNumber
+	// FormatCurrency is an amount in US dollars: the service says to
+	// prefix "$".
+	FormatCurrency = gen.DisplayFormatCurrency
+	// FormatPercent is a fraction from 0 to 1, so 0.05 is 5%: the service
+	// says to multiply by 100 and append "%".
+	FormatPercent = gen.DisplayFormatPercent
+	// FormatLatency is a duration. The fake API uses milliseconds; the
+	// service does not publish its unit.
+	FormatLatency = gen.DisplayFormatLatency
+	// FormatThroughput is a rate. The fake API uses tokens per second;
+	// the service does not publish its unit.
 	FormatThroughput = gen.DisplayFormatThroughput
 )
 

@@ -88,3 +88,27 @@ func TestDecodeRefusesAnUnexportedEmbeddedPointer(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+func TestIntAndBool(t *testing.T) {
+	var r Row
+	if err := json.Unmarshal([]byte(`{"n":1500,"f":1.5,"big":1e300,"b":true,"s":"x"}`), &r); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := r.Int("n"); err != nil || n != 1500 {
+		t.Errorf("Int: %d %v", n, err)
+	}
+	for _, col := range []string{"f", "big", "s", "b"} {
+		if _, err := r.Int(col); err == nil {
+			t.Errorf("Int(%q): no error", col)
+		}
+	}
+	if b, err := r.Bool("b"); err != nil || !b {
+		t.Errorf("Bool: %v %v", b, err)
+	}
+	if _, err := r.Bool("n"); err == nil || err.Error() != `openrouter: row: column "n": want a boolean, got number 1500` {
+		t.Errorf("Bool of a number: %v", err)
+	}
+	if _, err := r.Int("absent"); err == nil {
+		t.Error("Int of an absent column: no error")
+	}
+}

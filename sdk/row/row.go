@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"iter"
+	"math"
 	"strings"
 	"time"
 )
@@ -241,6 +242,31 @@ func (r Row) Float(col string) (float64, error) {
 		return 0, &ColumnError{Index: -1, Column: col, Want: "a number", Got: v.any()}
 	}
 	return v.num, nil
+}
+
+// Int returns a whole-number metric (request_count, tokens); a fraction,
+// or a number past int64's range, is a *ColumnError.
+func (r Row) Int(col string) (int64, error) {
+	v, err := r.lookup(col)
+	if err != nil {
+		return 0, err
+	}
+	if v.kind != kindNumber || v.num != math.Trunc(v.num) || v.num < math.MinInt64 || v.num >= math.MaxInt64 {
+		return 0, &ColumnError{Index: -1, Column: col, Want: "a whole number", Got: v.any()}
+	}
+	return int64(v.num), nil
+}
+
+// Bool returns a boolean column.
+func (r Row) Bool(col string) (bool, error) {
+	v, err := r.lookup(col)
+	if err != nil {
+		return false, err
+	}
+	if v.kind != kindBool {
+		return false, &ColumnError{Index: -1, Column: col, Want: "a boolean", Got: v.any()}
+	}
+	return v.num != 0, nil
 }
 
 // Time returns a timestamp column, such as a time bucket.
