@@ -159,7 +159,7 @@ func ExampleRow() {
 	r := res.Data[0]
 	fmt.Println(r.Columns())
 	day, _ := r.Time("date__day")
-	app, _ := r.String("app")
+	app, _ := r.Text("app")
 	requests, _ := r.Float("request_count")
 	errorRate, _ := r.Float("error_rate") // a fraction: 0.05 is 5%
 	fmt.Println(day.Format("2006-01-02"), app, requests, fmt.Sprintf("%.1f%%", errorRate*100))

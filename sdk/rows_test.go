@@ -10,6 +10,7 @@ import (
 
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
 )
 
 type modelDay struct {
@@ -45,12 +46,10 @@ func TestTypedRowsFromTheFake(t *testing.T) {
 
 	// The accessors agree with the decoded structs.
 	r0 := res.Data[0]
-	bucket, grain, ok, err := r0.Bucket()
+	bucket, err := r0.Bucket()
 	require.NoError(t, err)
-	assert.True(t, ok)
-	assert.Equal(t, "day", grain)
-	assert.Equal(t, june, bucket)
-	model, err := r0.String("model")
+	assert.Equal(t, row.Bucket{Start: june, Granularity: "day"}, bucket)
+	model, err := r0.Text("model")
 	require.NoError(t, err)
 	assert.Equal(t, rows[0].Model, model)
 	cost, err := r0.Float("total_cost")
@@ -119,11 +118,9 @@ func TestDecodeRowsIsStrict(t *testing.T) {
 }
 
 func TestRowAccessorErrors(t *testing.T) {
-	var r sdk.Row
-	r.Set("model", nil)
-	r.Set("n", "x")
-	r.Set("date__hour", "not a time")
-	s, err := r.String("model")
+	var b row.Builder
+	r := b.Add("model", nil).Add("n", "x").Add("date__hour", "not a time").Row()
+	s, err := r.Text("model")
 	assert.NoError(t, err)
 	assert.Empty(t, s)
 	assert.True(t, r.IsNull("model"))
@@ -131,9 +128,8 @@ func TestRowAccessorErrors(t *testing.T) {
 	assert.EqualError(t, err, `openrouter: row: column "n": want a number, got string "x"`)
 	_, err = r.Float("absent")
 	assert.EqualError(t, err, `openrouter: row: no column "absent"`)
-	_, _, ok, err := r.Bucket()
-	assert.True(t, ok)
-	assert.Error(t, err)
+	_, err = r.Bucket()
+	assert.EqualError(t, err, `openrouter: row: column "date__hour": want an ISO-8601 timestamp, got string "not a time"`)
 }
 
 func TestCatalogCheck(t *testing.T) {

@@ -44,7 +44,8 @@ type (
 	// and how long the query took.
 	QueryMetadata = gen.QueryMetadata
 	// Row is one result row, keyed by dimension, metric and date bucket,
-	// with typed accessors (String, Float, Time, Bucket, Get).
+	// with typed accessors (Text, Float, Int, Bool, Time, Bucket, Get); it
+	// prints as its JSON object and cannot be changed once made.
 	Row = row.Row
 	// Rows is a result's rows; for r := range res.Data works as for a slice.
 	Rows = row.Rows

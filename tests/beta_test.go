@@ -67,7 +67,7 @@ func TestClassifierDimensionsWithoutNames(t *testing.T) {
 	byDim := map[string]float64{}
 	for _, r := range res.Data {
 		assert.Equal(t, []string{"clf_dimension_name", "clf_dimension_value", "request_count"}, r.Columns())
-		name, err := r.String("clf_dimension_name")
+		name, err := r.Text("clf_dimension_name")
 		require.NoError(t, err)
 		assert.False(t, r.IsNull("clf_dimension_value"), "without include_nulls, only tagged generations")
 		n, _ := r.Float("request_count")
@@ -97,7 +97,7 @@ func TestClassifierDimensionsWithoutNames(t *testing.T) {
 	sums := map[string]float64{}
 	nulls := 0
 	for _, r := range withNulls.Data {
-		name, _ := r.String("clf_dimension_name")
+		name, _ := r.Text("clf_dimension_name")
 		n, _ := r.Float("request_count")
 		sums[name] += n
 		if r.IsNull("clf_dimension_value") {

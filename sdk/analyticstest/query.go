@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
 )
 
 // Limits of the query engine: the defaults as the real service documents
@@ -76,16 +77,17 @@ func runByClassifierDimension(d *dataset, q *sdk.QueryRequest, maxRows int) (*sd
 		if err != nil {
 			return nil, err
 		}
+		var b row.Builder
 		for _, r := range res.Data {
-			var row sdk.Row
+			b.Reset()
 			for k, v := range r.All() {
 				if k == dim.name {
-					row.Set("clf_dimension_name", dim.name)
+					b.Add("clf_dimension_name", dim.name)
 					k = "clf_dimension_value"
 				}
-				row.Set(k, v)
+				b.Add(k, v)
 			}
-			out.Data = append(out.Data, row)
+			out.Data = append(out.Data, b.Row())
 		}
 		out.Warnings = append(out.Warnings, res.Warnings...)
 		out.Metadata.QueryTimeMs += res.Metadata.QueryTimeMs
@@ -292,22 +294,23 @@ rows:
 	// Rows.
 	dateKey := "date__" + string(q.Granularity)
 	out := make(sdk.Rows, len(groups))
+	var b row.Builder
 	for r, g := range groups {
-		var row sdk.Row
+		b.Reset()
 		if bucketOf != nil {
-			row.Set(dateKey, time.Unix(g.key.bucket*60, 0).UTC().Format("2006-01-02T15:04:05.000Z"))
+			b.Add(dateKey, time.Unix(g.key.bucket*60, 0).UTC().Format("2006-01-02T15:04:05.000Z"))
 		}
 		for c, col := range cols {
 			if col.dim.unsettable && g.key.cols[c] == 0 {
-				row.Set(colNames[c], nil)
+				b.Add(colNames[c], nil)
 			} else {
-				row.Set(colNames[c], col.dim.members[g.key.cols[c]].label)
+				b.Add(colNames[c], col.dim.members[g.key.cols[c]].label)
 			}
 		}
 		for s, name := range q.Metrics {
-			row.Set(name, g.vals[s])
+			b.Add(name, g.vals[s])
 		}
-		out[r] = row
+		out[r] = b.Row()
 	}
 	elapsed := float64(time.Since(started).Microseconds()) / 1000
 	return &sdk.QueryResult{

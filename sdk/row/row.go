@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -113,19 +114,47 @@ func (r Row) Map() map[string]any {
 	return m
 }
 
-// Set sets a column to v (a string, any number type, a bool or nil),
-// adding it at the end when new. Other values are kept as their JSON.
-func (r *Row) Set(col string, v any) {
+// String is the row as its JSON object, so that fmt.Println(row) shows
+// {"model":"openai/gpt-4o","request_count":1500}.
+func (r Row) String() string {
+	b, err := r.appendJSON(nil)
+	if err != nil {
+		return fmt.Sprintf("%%!(row: %v)", err)
+	}
+	return string(b)
+}
+
+// Builder makes rows column by column, for code that produces them (the
+// fake API, tests). A Row itself has no setter: rows share storage, so
+// that a copy of a Row can never change the original.
+type Builder struct {
+	keys []string
+	vals []value
+}
+
+// Add sets a column to v (a string, any number type, a bool or nil; other
+// values are kept as their JSON), at the end when new.
+func (b *Builder) Add(col string, v any) *Builder {
 	val := toValue(v)
-	for i, k := range r.keys {
+	for i, k := range b.keys {
 		if k == col {
-			r.vals[i] = val
-			return
+			b.vals[i] = val
+			return b
 		}
 	}
-	// Copy on write: rows decoded together share their keys.
-	r.keys = append(r.keys[:len(r.keys):len(r.keys)], col)
-	r.vals = append(r.vals[:len(r.vals):len(r.vals)], val)
+	b.keys = append(b.keys, col)
+	b.vals = append(b.vals, val)
+	return b
+}
+
+// Row returns the row built so far; the Builder may go on to build more.
+func (b *Builder) Row() Row {
+	return Row{keys: slices.Clone(b.keys), vals: slices.Clone(b.vals)}
+}
+
+// Reset empties the Builder for the next row, keeping its buffers.
+func (b *Builder) Reset() {
+	b.keys, b.vals = b.keys[:0], b.vals[:0]
 }
 
 func toValue(v any) value {
@@ -211,8 +240,8 @@ func (r Row) lookup(col string) (value, error) {
 	return v, nil
 }
 
-// String returns a dimension's value; an unset (null) one is "".
-func (r Row) String(col string) (string, error) {
+// Text returns a dimension's value; an unset (null) one is "".
+func (r Row) Text(col string) (string, error) {
 	v, err := r.lookup(col)
 	if err != nil {
 		return "", err
@@ -283,14 +312,21 @@ func (r Row) Time(col string) (time.Time, error) {
 	return time.Time{}, &ColumnError{Index: -1, Column: col, Want: "an ISO-8601 timestamp", Got: v.any()}
 }
 
-// Bucket returns the row's time bucket and its granularity ("day", ...);
-// ok is false for a row without one.
-func (r Row) Bucket() (t time.Time, granularity string, ok bool, err error) {
+// Bucket is a row's time bucket: its start (in UTC) and granularity.
+type Bucket struct {
+	Start       time.Time
+	Granularity string // "day", "hour", ...
+}
+
+// Bucket returns the row's time bucket, from its "date__<granularity>"
+// column; a row without one (a query without a granularity), or one whose
+// timestamp is malformed, is a *ColumnError.
+func (r Row) Bucket() (Bucket, error) {
 	for _, k := range r.keys {
 		if g, found := strings.CutPrefix(k, BucketPrefix); found {
 			t, err := r.Time(k)
-			return t, g, true, err
+			return Bucket{Start: t, Granularity: g}, err
 		}
 	}
-	return time.Time{}, "", false, nil
+	return Bucket{}, &ColumnError{Index: -1, Column: BucketPrefix + "<granularity>", Missing: true}
 }

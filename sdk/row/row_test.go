@@ -2,6 +2,7 @@ package row_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -43,15 +44,13 @@ func TestAccessors(t *testing.T) {
 	var rows row.Rows
 	require.NoError(t, json.Unmarshal([]byte(sample), &rows))
 	r := rows[0]
-	day, g, ok, err := r.Bucket()
+	bucket, err := r.Bucket()
 	require.NoError(t, err)
-	assert.True(t, ok)
-	assert.Equal(t, "day", g)
-	assert.Equal(t, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), day)
+	assert.Equal(t, row.Bucket{Start: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), Granularity: "day"}, bucket)
 	n, err := r.Float("request_count")
 	require.NoError(t, err)
 	assert.Equal(t, 1500.0, n)
-	app, err := r.String("app")
+	app, err := r.Text("app")
 	require.NoError(t, err)
 	assert.Empty(t, app)
 	assert.True(t, r.IsNull("app"))
@@ -65,23 +64,35 @@ func TestAccessors(t *testing.T) {
 	assert.Equal(t, 7, r.Len())
 
 	var none row.Row
-	_, _, ok, err = none.Bucket()
-	assert.False(t, ok)
-	assert.NoError(t, err)
+	_, err = none.Bucket()
+	var ce *row.ColumnError
+	require.ErrorAs(t, err, &ce)
+	assert.True(t, ce.Missing)
+	assert.Equal(t, `openrouter: row: no column "date__<granularity>"`, err.Error())
 }
 
-func TestSetKeepsRowsApart(t *testing.T) {
-	var rows row.Rows
-	require.NoError(t, json.Unmarshal([]byte(`[{"a":1},{"a":2}]`), &rows))
-	rows[0].Set("b", "x") // rows share keys; adding one must not touch the other
-	rows[0].Set("a", 10)
-	assert.Equal(t, map[string]any{"a": 10.0, "b": "x"}, rows[0].Map())
-	assert.Equal(t, map[string]any{"a": 2.0}, rows[1].Map())
-	var r row.Row
-	r.Set("n", uint32(7))
-	r.Set("s", []int{1})
-	out, _ := json.Marshal(r)
+// A Row cannot be changed, through a copy or otherwise; a Builder makes
+// new ones, each with storage of its own.
+func TestBuilder(t *testing.T) {
+	var b row.Builder
+	first := b.Add("a", 1).Add("b", "x").Add("a", 10).Row()
+	b.Add("c", true)
+	second := b.Row()
+	b.Reset()
+	third := b.Add("n", uint32(7)).Add("s", []int{1}).Row()
+	assert.Equal(t, map[string]any{"a": 10.0, "b": "x"}, first.Map(), "later Adds do not reach a built row")
+	assert.Equal(t, map[string]any{"a": 10.0, "b": "x", "c": true}, second.Map())
+	out, _ := json.Marshal(third)
 	assert.Equal(t, `{"n":7,"s":[1]}`, string(out))
+}
+
+// A Row prints as its JSON object.
+func TestRowPrintsAsJSON(t *testing.T) {
+	var r row.Row
+	require.NoError(t, json.Unmarshal([]byte(`{"model":"openai/gpt-4o","request_count":1500,"app":null}`), &r))
+	assert.Equal(t, `{"model":"openai/gpt-4o","request_count":1500,"app":null}`, fmt.Sprint(r))
+	assert.Equal(t, `{"model":"openai/gpt-4o","request_count":1500,"app":null}`, r.String())
+	assert.Equal(t, `{}`, row.Row{}.String())
 }
 
 func TestBadInput(t *testing.T) {
