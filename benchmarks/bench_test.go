@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
 )
 
 const key = "sk-or-v1-bench"
@@ -198,7 +199,7 @@ func BenchmarkDecode(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				rows, err := sdk.DecodeRows[typedRow](res.Data)
+				rows, err := row.Decode[typedRow](res.Data)
 				if err != nil || len(rows) != n {
 					b.Fatal(err)
 				}

@@ -34,7 +34,7 @@ func TestTypedRowsFromTheFake(t *testing.T) {
 	want, err := fake.Query(q)
 	require.NoError(t, err)
 
-	rows, err := sdk.DecodeRows[modelDay](res.Data)
+	rows, err := row.Decode[modelDay](res.Data)
 	require.NoError(t, err)
 	require.Len(t, rows, 6, "3 days x 2 models")
 	for i, r := range rows {
@@ -58,7 +58,7 @@ func TestTypedRowsFromTheFake(t *testing.T) {
 	assert.Equal(t, []string{"date__day", "model", "request_count", "total_cost"}, r0.Columns())
 
 	n := 0
-	for r, err := range sdk.Each[modelDay](res.Data) {
+	for r, err := range row.Each[modelDay](res.Data) {
 		require.NoError(t, err)
 		assert.Equal(t, rows[n], r)
 		n++
@@ -76,17 +76,17 @@ func TestDecodeRowsIsStrict(t *testing.T) {
 		Model string  `json:"model"`
 		Cost  float64 `json:"total_cost"`
 	}
-	_, err := sdk.DecodeRows[metricRow](rows(`[{"model":"a","total_cost":1},{"model":"b","total_cost":"1.5"}]`))
-	var ce *sdk.ColumnError
+	_, err := row.Decode[metricRow](rows(`[{"model":"a","total_cost":1},{"model":"b","total_cost":"1.5"}]`))
+	var ce *row.ColumnError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, 1, ce.Index)
 	assert.Equal(t, "total_cost", ce.Column)
 	assert.EqualError(t, err, `openrouter: row 1: column "total_cost": want a number, got string "1.5"`)
 
-	_, err = sdk.DecodeRows[metricRow](rows(`[{"model":"a"}]`))
+	_, err = row.Decode[metricRow](rows(`[{"model":"a"}]`))
 	assert.EqualError(t, err, `openrouter: row 0: no column "total_cost"`)
 
-	_, err = sdk.DecodeRows[metricRow](rows(`[{"model":7,"total_cost":1}]`))
+	_, err = row.Decode[metricRow](rows(`[{"model":7,"total_cost":1}]`))
 	assert.EqualError(t, err, `openrouter: row 0: column "model": want a string, got number 7`)
 
 	type countRow struct {
@@ -94,25 +94,25 @@ func TestDecodeRowsIsStrict(t *testing.T) {
 		App *string `json:"app"`
 		Day time.Time
 	}
-	_, err = sdk.DecodeRows[countRow](rows(`[{"request_count":1.5,"app":null,"Day":"2025-01-01T00:00:00.000Z"}]`))
+	_, err = row.Decode[countRow](rows(`[{"request_count":1.5,"app":null,"Day":"2025-01-01T00:00:00.000Z"}]`))
 	assert.EqualError(t, err, `openrouter: row 0: column "request_count": want a whole number that fits int, got number 1.5`)
-	_, err = sdk.DecodeRows[countRow](rows(`[{"request_count":1,"app":null,"Day":"yesterday"}]`))
+	_, err = row.Decode[countRow](rows(`[{"request_count":1,"app":null,"Day":"yesterday"}]`))
 	assert.EqualError(t, err, `openrouter: row 0: column "Day": want an ISO-8601 timestamp, got string "yesterday"`)
-	got, err := sdk.DecodeRows[countRow](rows(`[{"request_count":3,"app":null,"Day":"2025-01-01T00:00:00.000Z"},{"request_count":4,"app":"Quill","Day":"2025-01-02T00:00:00Z"}]`))
+	got, err := row.Decode[countRow](rows(`[{"request_count":3,"app":null,"Day":"2025-01-01T00:00:00.000Z"},{"request_count":4,"app":"Quill","Day":"2025-01-02T00:00:00Z"}]`))
 	require.NoError(t, err)
 	assert.Nil(t, got[0].App)
 	assert.Equal(t, "Quill", *got[1].App)
 	assert.Equal(t, 4, got[1].N)
 
-	_, err = sdk.DecodeRows[int](nil)
-	assert.EqualError(t, err, "openrouter: DecodeRows needs a struct type, not int")
+	_, err = row.Decode[int](nil)
+	assert.EqualError(t, err, "openrouter: row.Decode needs a struct type, not int")
 	type badField struct {
 		Tags []string `json:"tags"`
 	}
-	_, err = sdk.DecodeRows[badField](nil)
+	_, err = row.Decode[badField](nil)
 	assert.ErrorContains(t, err, "only strings, bools, numbers, json.Number, time.Duration and time.Time are supported")
 
-	for _, err := range sdk.Each[metricRow](rows(`[{"model":"a","total_cost":true}]`)) {
+	for _, err := range row.Each[metricRow](rows(`[{"model":"a","total_cost":true}]`)) {
 		assert.EqualError(t, err, `openrouter: row 0: column "total_cost": want a number, got bool true`)
 	}
 }

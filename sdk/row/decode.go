@@ -84,7 +84,7 @@ func decoderFor[T any]() (*rowDecoder, error) {
 		return d.(*rowDecoder), nil
 	}
 	if t.Kind() != reflect.Struct {
-		return nil, fmt.Errorf("openrouter: DecodeRows needs a struct type, not %s", t)
+		return nil, fmt.Errorf("openrouter: row.Decode needs a struct type, not %s", t)
 	}
 	d := &rowDecoder{}
 	for _, f := range reflect.VisibleFields(t) {
@@ -102,14 +102,14 @@ func decoderFor[T any]() (*rowDecoder, error) {
 			}
 		}
 		if via, ok := unsettablePath(t, f.Index); !ok {
-			return nil, fmt.Errorf("openrouter: DecodeRows: field %s comes through the embedded pointer to unexported struct %s, which cannot be allocated", f.Name, via)
+			return nil, fmt.Errorf("openrouter: row.Decode: field %s comes through the embedded pointer to unexported struct %s, which cannot be allocated", f.Name, via)
 		}
 		base := f.Type
 		if base.Kind() == reflect.Pointer {
 			base = base.Elem()
 		}
 		if !supported(base) {
-			return nil, fmt.Errorf("openrouter: DecodeRows: field %s of type %s: only strings, bools, numbers, json.Number, time.Duration and time.Time are supported", f.Name, f.Type)
+			return nil, fmt.Errorf("openrouter: row.Decode: field %s of type %s: only strings, bools, numbers, json.Number, time.Duration and time.Time are supported", f.Name, f.Type)
 		}
 		d.fields = append(d.fields, fieldPlan{column: name, index: f.Index, typ: f.Type})
 	}

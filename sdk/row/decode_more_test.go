@@ -84,7 +84,7 @@ func TestDecodeRefusesAnUnexportedEmbeddedPointer(t *testing.T) {
 		N int
 	}
 	_, err := Decode[outer](nil)
-	if err == nil || err.Error() != "openrouter: DecodeRows: field Day comes through the embedded pointer to unexported struct row.hidden, which cannot be allocated" {
+	if err == nil || err.Error() != "openrouter: row.Decode: field Day comes through the embedded pointer to unexported struct row.hidden, which cannot be allocated" {
 		t.Fatalf("%v", err)
 	}
 }
