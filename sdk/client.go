@@ -182,7 +182,8 @@ func (c *Client) QueryAnalytics(ctx context.Context, query QueryRequest, opts ..
 	if out.Data.Data == nil {
 		return nil, undecodable(resp, errors.New("data.data is required"))
 	}
-	return &out.Data, nil
+	d := &out.Data
+	return &QueryResult{Data: d.Data, Metadata: d.Metadata, Warnings: d.Warnings, CachedAt: d.CachedAt}, nil
 }
 
 // callConfig is the client's defaults with a call's options applied.

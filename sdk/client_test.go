@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -221,4 +222,28 @@ func TestTimeout(t *testing.T) {
 	c := newClient(t, s.URL, sdk.WithTimeout(time.Hour), sdk.WithRetries(sdk.NoRetries()))
 	_, err := c.GetAnalyticsMeta(t.Context(), sdk.WithTimeout(50*time.Millisecond))
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+func TestCacheTime(t *testing.T) {
+	for _, tc := range []struct {
+		ms   float64
+		want time.Time
+	}{
+		{1735689600000, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{0, time.Time{}},
+		{-5, time.Time{}},
+		{math.Inf(1), time.Time{}},
+		{math.NaN(), time.Time{}},
+		{1e300, time.Time{}},
+	} {
+		r := &sdk.QueryResult{CachedAt: tc.ms}
+		assert.Equal(t, tc.want, r.CacheTime(), "%v", tc.ms)
+	}
+	var none *sdk.QueryResult
+	assert.True(t, none.CacheTime().IsZero())
+
+	s := newServer(t, okHandler)
+	res, err := newClient(t, s.URL).QueryAnalytics(t.Context(), simpleQuery)
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), res.CacheTime())
 }

@@ -1,6 +1,8 @@
 package sdk
 
 import (
+	"time"
+
 	"github.com/a2d11fc8/openrouter-analytics-go/gen"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
 	openapi_types "github.com/oapi-codegen/runtime/types"
@@ -9,10 +11,31 @@ import (
 // The request and response types, as generated from the spec.
 type (
 	// QueryRequest is the body of POST /analytics/query. Only Metrics is
-	// required; zero-valued fields are left out of the request.
+	// required; zero-valued fields are left out of the request. Its fields:
+	//
+	//   - Metrics: the metrics to compute, by the names GetAnalyticsMeta
+	//     lists (request_count, total_cost, ...); at least one.
+	//   - Dimensions: up to two group-by columns (model, provider, ...).
+	//   - Filters: up to 20 conditions (see Filter), ANDed.
+	//   - Granularity: a time bucket (GranularityDay, ...); rows then carry
+	//     "date__<granularity>". An open set: any string is sent.
+	//   - TimeRange: [Start, End), End exclusive, buckets in UTC.
+	//   - OrderBy: a requested metric, request_count, a requested dimension
+	//     or "date" (not "date__day"), ascending or descending.
+	//   - Limit: the most rows (default 1000; the server may raise it for a
+	//     time series with dimensions). GroupLimit: the most rows per
+	//     dimension combination; when set it may cut time buckets.
+	//   - ClassifierDimensions, ClassifierFilters: group and filter by the
+	//     tags of a custom classifier (the same one, when both are set).
 	QueryRequest = gen.QueryRequest
-	// Filter is one condition of a query; build it with Eq, In, Gt, ... or
-	// NewFilter rather than by hand.
+	// Filter is one condition of a query: Field (a dimension, or a metric
+	// compared per generation), Operator (eq, neq, in, not_in, gt, gte,
+	// lt, lte; any other string is sent), Value (a scalar, or an array for
+	// in and not_in) and IncludeUnset (in and not_in also match rows where
+	// the dimension is unset). Dimensions are filtered by id, not by the
+	// label rows show: model by permaslug, app by numeric id, workspace by
+	// UUID, api_key_id by id or key hash, user by user id. Build it with
+	// Eq, In, Gt, ... or NewFilter rather than by hand.
 	Filter = gen.Filter
 	// FilterValue is a filter's value: a string, a number, or an array of them.
 	FilterValue = gen.FilterValue
@@ -37,11 +60,9 @@ type (
 	// UUID identifies a classifier.
 	UUID = openapi_types.UUID
 
-	// QueryResult is what a successful query returns: rows, metadata,
-	// warnings and a cache timestamp.
-	QueryResult = gen.QueryResult
-	// QueryMetadata tells how many rows came back, whether more matched,
-	// and how long the query took.
+	// QueryMetadata tells how many rows came back (RowCount), whether more
+	// matched than came back (Truncated: see Client.QueryAll), and how
+	// long the query took on the server (QueryTimeMs, in milliseconds).
 	QueryMetadata = gen.QueryMetadata
 	// Row is one result row, keyed by dimension, metric and date bucket,
 	// with typed accessors (Text, Float, Int, Bool, Time, Bucket, Get); it
@@ -50,15 +71,23 @@ type (
 	// Rows is a result's rows; for r := range res.Data works as for a slice.
 	Rows = row.Rows
 
-	// AnalyticsMeta is the catalog of what a query may use.
+	// AnalyticsMeta is the catalog of what a query may use: its Metrics,
+	// Dimensions, Operators and Granularities, each as the service lists
+	// them today. Client.Catalog indexes it to check queries.
 	AnalyticsMeta = gen.AnalyticsMeta
-	// MetricInfo describes a metric.
+	// MetricInfo describes a metric: Name (as queries use it),
+	// DisplayLabel (for people), IsRate (a ratio, averaged rather than
+	// summed) and DisplayFormat (how to show its values; see FormatNumber
+	// and the other formats).
 	MetricInfo = gen.MetricInfo
-	// DimensionInfo describes a dimension.
+	// DimensionInfo describes a dimension: Name (as queries use it) and
+	// DisplayLabel (for people).
 	DimensionInfo = gen.DimensionInfo
-	// OperatorInfo describes a filter operator.
+	// OperatorInfo describes a filter operator: Name (eq, in, ...) and
+	// ValueType (ValueScalar or ValueArray: what its filter's value is).
 	OperatorInfo = gen.OperatorInfo
-	// GranularityInfo describes a time bucket.
+	// GranularityInfo describes a time bucket: Name (minute, hour, day,
+	// week, month, or one added since) and DisplayLabel (for people).
 	GranularityInfo = gen.GranularityInfo
 	// DisplayFormat tells how to show a metric's values.
 	DisplayFormat = gen.DisplayFormat
@@ -118,3 +147,28 @@ const (
 	ValueScalar = gen.OperatorValueTypeScalar
 	ValueArray  = gen.OperatorValueTypeArray
 )
+
+// QueryResult is what a successful query returns.
+type QueryResult struct {
+	// Data is the rows: each keyed by the requested dimensions, the
+	// requested metrics and, with a granularity, "date__<granularity>".
+	Data Rows `json:"data"`
+	// Metadata tells how many rows came back and whether more matched.
+	Metadata QueryMetadata `json:"metadata"`
+	// Warnings are problems that did not stop the query, such as a filter
+	// value that could not be resolved.
+	Warnings []string `json:"warnings,omitempty,omitzero"`
+	// CachedAt is when the service cached the result, in milliseconds
+	// since the Unix epoch; zero when absent. CacheTime converts it.
+	CachedAt float64 `json:"cachedAt,omitempty,omitzero"`
+}
+
+// CacheTime is CachedAt as a time in UTC: the zero time when absent (or
+// not a plausible time).
+func (r *QueryResult) CacheTime() time.Time {
+	const maxMillis = 1 << 53 // beyond this, a float64 holds no exact milliseconds
+	if r == nil || !(r.CachedAt > 0 && r.CachedAt < maxMillis) {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(r.CachedAt)).UTC()
+}
