@@ -6,7 +6,9 @@
 // environment variable OPENROUTER_API_KEY:
 //
 //	client, err := sdk.NewClient(sdk.WithAppTitle("My dashboard"))
-//	if err != nil { ... }
+//	if err != nil {
+//		return err
+//	}
 //	res, err := client.QueryAnalytics(ctx, sdk.QueryRequest{
 //		Metrics:     []string{"request_count", "total_cost"},
 //		Dimensions:  []string{"model"},

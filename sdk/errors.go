@@ -40,7 +40,7 @@ func (e *ValidationError) Error() string {
 // error, and which status":
 //
 //	var apiErr *sdk.APIError
-//	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusServiceUnavailable { ... }
+//	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusServiceUnavailable { /* ... */ }
 type APIError struct {
 	// StatusCode is the HTTP status.
 	StatusCode int

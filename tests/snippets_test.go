@@ -1,0 +1,133 @@
+package tests
+
+import (
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// snippetImports are the packages the README's and the package docs'
+// snippets may use; the ones a snippet does not use are fine.
+const snippetImports = `
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
+)
+`
+
+// snippetScope is what a fragment may take as given: a context, a
+// client, a query and its result, a time range, a test, a sink and an
+// error.
+const snippetScope = `(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, res *sdk.QueryResult,
+	start, end time.Time, t *testing.T, export func(sdk.Row), err error) error`
+
+// TestDocSnippetsCompile type-checks every Go block of README.md and of
+// the package docs, so that none of them rots: a whole program as it is,
+// a block with top-level functions at file level, and any other fragment
+// as the body of a function given the usual names. Unused variables and
+// imports are allowed (a fragment shows, it need not use).
+func TestDocSnippetsCompile(t *testing.T) {
+	var snippets []snippet
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, m := range regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(string(readme), -1) {
+		snippets = append(snippets, snippet{fmt.Sprintf("README.md block %d", i+1), m[1]})
+	}
+	for _, path := range []string{"../sdk/doc.go", "../sdk/analyticstest/doc.go", "../sdk/row/row.go", "../sdk/errors.go"} {
+		snippets = append(snippets, docBlocks(t, path)...)
+	}
+	if len(snippets) < 10 {
+		t.Fatalf("only %d snippets found", len(snippets))
+	}
+	imp := importer.ForCompiler(token.NewFileSet(), "source", nil)
+	// The check can fail: the analyticstest doc's old snippet did not compile.
+	if typeCheck("fake := analyticstest.NewServer(t)\nclient := fake.Client(t)\n", imp) == nil {
+		t.Fatal("a snippet that does not compile passed")
+	}
+	for _, s := range snippets {
+		t.Run(s.name, func(t *testing.T) {
+			if err := typeCheck(s.code, imp); err != nil {
+				t.Errorf("%v\n%s", err, s.code)
+			}
+		})
+	}
+}
+
+type snippet struct{ name, code string }
+
+// docBlocks returns the code blocks (tab-indented lines) of the doc
+// comments in a Go file.
+func docBlocks(t *testing.T, path string) []snippet {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []snippet
+	var block []string
+	flush := func() {
+		if len(block) > 0 {
+			out = append(out, snippet{fmt.Sprintf("%s block %d", strings.TrimPrefix(path, "../"), len(out)+1), strings.Join(block, "\n") + "\n"})
+			block = nil
+		}
+	}
+	for line := range strings.Lines(string(src)) {
+		line = strings.TrimSuffix(line, "\n")
+		if code, ok := strings.CutPrefix(line, "//\t"); ok {
+			block = append(block, code)
+			continue
+		}
+		flush()
+	}
+	flush()
+	return out
+}
+
+// typeCheck wraps a snippet into a file as its kind needs, and checks it.
+func typeCheck(code string, imp types.Importer) error {
+	var src string
+	switch {
+	case strings.HasPrefix(code, "package "):
+		src = code
+	case regexp.MustCompile(`(?m)^func `).MatchString(code):
+		src = "package snippet\n" + snippetImports + code
+	default:
+		src = "package snippet\n" + snippetImports + "func _" + snippetScope + " {\n{\n" + code + "\n}\nreturn nil\n}\n"
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "snippet.go", src, parser.SkipObjectResolution)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	conf := types.Config{Importer: imp, Error: func(err error) {
+		var te types.Error
+		if errors.As(err, &te) && te.Soft {
+			return // declared and not used, imported and not used
+		}
+		errs = append(errs, err)
+	}}
+	_, _ = conf.Check("snippet", fset, []*ast.File{f}, nil)
+	return errors.Join(errs...)
+}
