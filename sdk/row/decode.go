@@ -181,9 +181,9 @@ func fieldAlloc(v reflect.Value, index []int) reflect.Value {
 
 // findFold finds a column whose name equals col without regard to case.
 func (r Row) findFold(col string) (value, bool) {
-	for i, k := range r.keys {
+	for i, k := range r.keys() {
 		if strings.EqualFold(k, col) {
-			return r.vals[i], true
+			return r.at(i), true
 		}
 	}
 	return value{}, false

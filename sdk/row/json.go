@@ -2,13 +2,19 @@ package row
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
+	"hash/maphash"
+	"io"
 	"slices"
 	"strconv"
+	"strings"
 	"unicode/utf8"
+
+	// The tokenizer of encoding/json/v2, which Go 1.26 has only behind
+	// GOEXPERIMENT=jsonv2. Move to encoding/json/jsontext when it leaves
+	// the experiment: the API is the same.
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // Rows is the rows of a result. It decodes in one pass over the JSON
@@ -17,62 +23,158 @@ import (
 type Rows []Row
 
 // UnmarshalJSON decodes a JSON array of flat objects (nested values are
-// kept as JSON). null decodes to nil.
+// kept as JSON). null decodes to nil, as does a null row to an empty Row.
+// A row that names a column twice is refused, as encoding/json/v2 does:
+// one of its values would be lost.
 func (rs *Rows) UnmarshalJSON(data []byte) error {
-	p := parser{data: data, strings: map[string]string{}}
-	p.space()
-	if p.literal("null") {
+	d := newDecoder(data, 1)
+	switch d.dec.PeekKind() {
+	case 'n':
+		if _, err := d.dec.ReadToken(); err != nil {
+			return d.wrap(err)
+		}
 		*rs = nil
-		return p.end()
+		return d.end()
+	case '[':
+	default:
+		return d.fail("an array of rows")
 	}
-	if !p.consume('[') {
-		return p.fail("an array of rows")
+	if _, err := d.dec.ReadToken(); err != nil {
+		return d.wrap(err)
 	}
-	// Size the slice once, by the rows the array holds.
-	p.expect = countRows(data)
-	out := make(Rows, 0, p.expect)
-	p.space()
-	if p.consume(']') {
-		*rs = out
-		return p.end()
-	}
-	for {
-		r, err := p.row()
+	out := make(Rows, 0, d.size.rows)
+	for d.dec.PeekKind() != ']' {
+		r, err := d.row()
 		if err != nil {
 			return fmt.Errorf("row %d: %w", len(out), err)
 		}
 		out = append(out, r)
-		p.space()
-		if p.consume(']') {
-			break
-		}
-		if !p.consume(',') {
-			return p.fail("',' or ']' after a row")
-		}
+	}
+	if _, err := d.dec.ReadToken(); err != nil {
+		return d.wrap(err)
 	}
 	*rs = out
-	return p.end()
+	return d.end()
 }
 
-// countRows counts the objects directly inside the top-level array: the
-// rows, exactly, for valid JSON. Braces inside strings or nested values
-// do not count, so that no body can make the decoder reserve more rows
-// than it holds.
-func countRows(data []byte) int {
-	n, depth := 0, 0
+// UnmarshalJSON decodes one flat JSON object.
+func (r *Row) UnmarshalJSON(data []byte) error {
+	d := newDecoder(data, 0)
+	row, err := d.row()
+	if err != nil {
+		return err
+	}
+	*r = row
+	return d.end()
+}
+
+// MarshalJSON writes the row as an object, columns in order.
+func (r Row) MarshalJSON() ([]byte, error) {
+	return encode(func(enc *jsontext.Encoder) error { return r.encode(enc) })
+}
+
+// MarshalJSON writes the rows as an array (null for nil).
+func (rs Rows) MarshalJSON() ([]byte, error) {
+	if rs == nil {
+		return []byte("null"), nil
+	}
+	return encode(func(enc *jsontext.Encoder) error {
+		if err := enc.WriteToken(jsontext.BeginArray); err != nil {
+			return err
+		}
+		for _, r := range rs {
+			if err := r.encode(enc); err != nil {
+				return err
+			}
+		}
+		return enc.WriteToken(jsontext.EndArray)
+	})
+}
+
+func encode(f func(*jsontext.Encoder) error) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := f(jsontext.NewEncoder(&buf)); err != nil {
+		return nil, fmt.Errorf("row: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+func (r Row) encode(enc *jsontext.Encoder) error {
+	if err := enc.WriteToken(jsontext.BeginObject); err != nil {
+		return err
+	}
+	for i, k := range r.keys() {
+		if err := enc.WriteToken(jsontext.String(k)); err != nil {
+			return err
+		}
+		var err error
+		switch v := r.at(i); v.kind {
+		case kindNull:
+			err = enc.WriteToken(jsontext.Null)
+		case kindString:
+			err = enc.WriteToken(jsontext.String(v.str))
+		case kindBool:
+			err = enc.WriteToken(jsontext.Bool(v.num != 0))
+		case kindRaw:
+			err = enc.WriteValue(jsontext.Value(v.str))
+		case kindNumber:
+			err = enc.WriteToken(jsontext.Float(v.num))
+		}
+		if err != nil {
+			return fmt.Errorf("column %q: %w", k, err)
+		}
+	}
+	return enc.WriteToken(jsontext.EndObject)
+}
+
+// size is what a body holds, counted before decoding it so that every
+// buffer is allocated once, at the size it needs.
+type size struct {
+	rows  int // objects at the depth of rows
+	cells int // the columns of the rows with two or more
+	text  int // bytes of strings and nested values: a bound on the text
+}
+
+// measure counts the rows of data, whose rows are objects at rowDepth,
+// skipping over strings, so that no brace inside one counts. For valid
+// JSON it is exact in rows, a bound in cells and text; for invalid JSON
+// the decoder stops at the error.
+func measure(data []byte, rowDepth int) size {
+	var n size
+	depth, members, nested := 0, 0, 0
 	for i := 0; i < len(data); i++ {
 		switch data[i] {
 		case '"':
-			i = stringEnd(data, i)
-		case '{':
-			if depth == 1 {
-				n++
+			end := stringEnd(data, i)
+			n.text += end - i - 1
+			i = end
+		case ':':
+			if depth == rowDepth+1 {
+				members++
 			}
-			depth++
-		case '[':
+		case 'n': // null, a row (outside a string, an 'n' starts null)
+			if depth == rowDepth {
+				n.rows++
+			}
+		case '{', '[':
+			if depth == rowDepth && data[i] == '{' {
+				n.rows++
+				members = 0
+			}
+			if depth == rowDepth+1 {
+				nested = i
+			}
 			depth++
 		case '}', ']':
 			depth--
+			switch depth {
+			case rowDepth:
+				if members >= 2 {
+					n.cells += members
+				}
+			case rowDepth + 1:
+				n.text += i + 1 - nested
+			}
 		}
 	}
 	return n
@@ -99,404 +201,249 @@ func stringEnd(data []byte, open int) int {
 	return len(data)
 }
 
-// UnmarshalJSON decodes one flat JSON object.
-func (r *Row) UnmarshalJSON(data []byte) error {
-	p := parser{data: data, strings: map[string]string{}}
-	row, err := p.row()
-	if err != nil {
-		return err
-	}
-	*r = row
-	return p.end()
-}
+// decoder fills a table with the rows of one body.
+type decoder struct {
+	dec      *jsontext.Decoder
+	size     size
+	t        *table
+	chunk    strings.Builder // the text chunk being filled, t.text's last
+	textLeft int             // bytes of text still to come, at most
 
-// MarshalJSON writes the row as an object, columns in order.
-func (r Row) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, 32*len(r.keys)+2)
-	return r.appendJSON(b)
+	// Strings seen lately, by hash: a repeated string is stored once.
+	seed    maphash.Seed
+	seen    []cell
+	shapes  [64]*shape
+	prev    *shape
+	keys    []string
+	sorted  []string
+	vals    []cell
+	unquote []byte
 }
-
-// MarshalJSON writes the rows as an array (null for nil).
-func (rs Rows) MarshalJSON() ([]byte, error) {
-	if rs == nil {
-		return []byte("null"), nil
-	}
-	b := make([]byte, 0, 1+len(rs)*160)
-	b = append(b, '[')
-	var err error
-	for i, r := range rs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		if b, err = r.appendJSON(b); err != nil {
-			return nil, err
-		}
-	}
-	return append(b, ']'), nil
-}
-
-func (r Row) appendJSON(b []byte) ([]byte, error) {
-	b = append(b, '{')
-	for i, k := range r.keys {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendString(b, k)
-		b = append(b, ':')
-		v := r.vals[i]
-		switch v.kind {
-		case kindNull:
-			b = append(b, "null"...)
-		case kindString:
-			b = appendString(b, v.str)
-		case kindBool:
-			b = strconv.AppendBool(b, v.num != 0)
-		case kindRaw:
-			b = append(b, v.str...)
-		case kindNumber:
-			if math.IsNaN(v.num) || math.IsInf(v.num, 0) {
-				return nil, fmt.Errorf("row: column %q: %v is not a JSON number", k, v.num)
-			}
-			b = appendFloat(b, v.num)
-		}
-	}
-	return append(b, '}'), nil
-}
-
-// appendFloat formats like encoding/json, so that a row re-encodes to
-// the same bytes a map would.
-func appendFloat(b []byte, f float64) []byte {
-	abs := math.Abs(f)
-	format := byte('f')
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' {
-		// clean up e-09 to e-9
-		n := len(b)
-		if n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b
-}
-
-// appendString writes s as a JSON string, the way encoding/json does.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c >= utf8.RuneSelf {
-			q, _ := json.Marshal(s)
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
-
-// parser reads rows from JSON text. Strings up to maxInterned bytes are
-// stored once per decode, however many rows repeat them.
-type parser struct {
-	data     []byte
-	pos      int
-	strings  map[string]string
-	prevKeys []string
-	keys     []string
-	vals     []value
-	arena    []value
-	expect   int // rows expected in all
-	done     int // rows stored so far
-}
-
-const (
-	maxInterned   = 128
-	maxInternSize = 1 << 16
-	maxArena      = 1 << 16 // values in one arena chunk (2 MiB)
-)
 
 var errSyntax = errors.New("row: invalid JSON")
 
-func (p *parser) fail(want string) error {
-	if p.pos >= len(p.data) {
-		return fmt.Errorf("%w: unexpected end, want %s", errSyntax, want)
+func newDecoder(data []byte, rowDepth int) *decoder {
+	n := measure(data, rowDepth)
+	slots := 16
+	for slots < n.text/16 && slots < 1<<14 {
+		slots *= 2
 	}
-	return fmt.Errorf("%w at offset %d: want %s", errSyntax, p.pos, want)
+	return &decoder{
+		// Invalid UTF-8 becomes U+FFFD, as in encoding/json. A row's
+		// names are checked once for its shape (see shape), which costs
+		// less than the decoder's check of every object; a nested value
+		// takes the last of a repeated name, as in encoding/json.
+		dec: jsontext.NewDecoder(bytes.NewBuffer(data),
+			jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)),
+		size:     n,
+		t:        &table{cells: make([]cell, 0, n.cells)},
+		textLeft: n.text,
+		seed:     maphash.MakeSeed(),
+		seen:     make([]cell, slots),
+	}
 }
 
-func (p *parser) end() error {
-	p.space()
-	if p.pos != len(p.data) {
-		return p.fail("the end of the value")
+func (d *decoder) wrap(err error) error {
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	return fmt.Errorf("%w: %w", errSyntax, err)
+}
+
+// fail reports a value of the wrong kind where want was expected.
+func (d *decoder) fail(want string) error {
+	if d.dec.PeekKind() == 0 {
+		_, err := d.dec.ReadToken()
+		return d.wrap(err)
+	}
+	return fmt.Errorf("%w at offset %d: want %s", errSyntax, d.dec.InputOffset(), want)
+}
+
+// end checks that nothing follows the value.
+func (d *decoder) end() error {
+	if _, err := d.dec.ReadToken(); err != io.EOF {
+		if err == nil {
+			return fmt.Errorf("%w at offset %d: want the end of the value", errSyntax, d.dec.InputOffset())
+		}
+		return d.wrap(err)
 	}
 	return nil
 }
 
-func (p *parser) space() {
-	for p.pos < len(p.data) {
-		switch p.data[p.pos] {
-		case ' ', '\t', '\n', '\r':
-			p.pos++
-		default:
-			return
+func (d *decoder) row() (Row, error) {
+	switch d.dec.PeekKind() {
+	case 'n': // as encoding/json decodes null into a map: empty
+		_, err := d.dec.ReadToken()
+		return Row{}, err
+	case '{':
+	default:
+		return Row{}, d.fail("an object")
+	}
+	if _, err := d.dec.ReadToken(); err != nil {
+		return Row{}, d.wrap(err)
+	}
+	d.keys, d.vals = d.keys[:0], d.vals[:0]
+	prev := d.prev
+	same := prev != nil
+	for d.dec.PeekKind() != '}' {
+		name, err := d.dec.ReadValue()
+		if err != nil {
+			return Row{}, d.wrap(err)
 		}
+		i := len(d.keys)
+		var key string
+		if same && i < len(prev.keys) && string(name[1:len(name)-1]) == prev.keys[i] && bytes.IndexByte(name, '\\') < 0 {
+			key = prev.keys[i] // the common case: the previous row's columns
+			d.textLeft -= len(name) - 2
+		} else {
+			same = false
+			key = d.t.str(d.text(name, false))
+		}
+		raw, err := d.dec.ReadValue()
+		if err != nil {
+			return Row{}, fmt.Errorf("column %q: %w", key, d.wrap(err))
+		}
+		c, err := d.cell(raw)
+		if err != nil {
+			return Row{}, fmt.Errorf("column %q: %w", key, err)
+		}
+		d.keys = append(d.keys, key)
+		d.vals = append(d.vals, c)
 	}
-}
-
-func (p *parser) consume(c byte) bool {
-	if p.pos < len(p.data) && p.data[p.pos] == c {
-		p.pos++
-		return true
+	if _, err := d.dec.ReadToken(); err != nil {
+		return Row{}, d.wrap(err)
 	}
-	return false
-}
-
-func (p *parser) literal(lit string) bool {
-	if len(p.data)-p.pos >= len(lit) && string(p.data[p.pos:p.pos+len(lit)]) == lit {
-		p.pos += len(lit)
-		return true
-	}
-	return false
-}
-
-func (p *parser) row() (Row, error) {
-	p.space()
-	if p.literal("null") { // as encoding/json decodes null into a map: empty
+	if len(d.keys) == 0 {
 		return Row{}, nil
 	}
-	if !p.consume('{') {
-		return Row{}, p.fail("an object")
-	}
-	p.keys, p.vals = p.keys[:0], p.vals[:0]
-	p.space()
-	if !p.consume('}') {
-		for {
-			p.space()
-			key, err := p.string()
-			if err != nil {
-				return Row{}, err
-			}
-			p.space()
-			if !p.consume(':') {
-				return Row{}, p.fail("':' after a key")
-			}
-			p.space()
-			v, err := p.value()
-			if err != nil {
-				return Row{}, fmt.Errorf("column %q: %w", key, err)
-			}
-			if i := slices.Index(p.keys, key); i >= 0 {
-				p.vals[i] = v // a repeated key: the last one wins, as in encoding/json
-			} else {
-				p.keys = append(p.keys, key)
-				p.vals = append(p.vals, v)
-			}
-			p.space()
-			if p.consume('}') {
-				break
-			}
-			if !p.consume(',') {
-				return Row{}, p.fail("',' or '}' in a row")
-			}
-		}
-	}
-	return Row{keys: p.sharedKeys(), vals: p.store(p.vals)}, nil
-}
-
-// sharedKeys reuses the previous row's keys when they are the same.
-func (p *parser) sharedKeys() []string {
-	if len(p.keys) == len(p.prevKeys) {
-		same := true
-		for i, k := range p.keys {
-			if p.prevKeys[i] != k {
-				same = false
-				break
-			}
-		}
-		if same {
-			return p.prevKeys
-		}
-	}
-	p.prevKeys = append([]string(nil), p.keys...)
-	return p.prevKeys
-}
-
-// store copies a row's values into a shared arena, so that rows cost one
-// allocation per few thousand values rather than one each.
-func (p *parser) store(vals []value) []value {
-	p.done++
-	if len(vals) > cap(p.arena)-len(p.arena) {
-		// Room for the rows still expected, if they are like this one.
-		size := len(vals) * max(p.expect-p.done+1, 1)
-		p.arena = make([]value, 0, max(min(size, maxArena), len(vals)))
-	}
-	start := len(p.arena)
-	p.arena = append(p.arena, vals...)
-	return p.arena[start:len(p.arena):len(p.arena)]
-}
-
-func (p *parser) value() (value, error) {
-	if p.pos >= len(p.data) {
-		return value{}, p.fail("a value")
-	}
-	switch c := p.data[p.pos]; {
-	case c == '"':
-		s, err := p.string()
-		return value{kind: kindString, str: s}, err
-	case c == '-' || (c >= '0' && c <= '9'):
-		return p.number()
-	case p.literal("null"):
-		return value{}, nil
-	case p.literal("true"):
-		return value{kind: kindBool, num: 1}, nil
-	case p.literal("false"):
-		return value{kind: kindBool}, nil
-	case c == '{' || c == '[':
-		return p.raw()
-	}
-	return value{}, p.fail("a value")
-}
-
-func (p *parser) number() (value, error) {
-	start := p.pos
-	for p.pos < len(p.data) {
-		c := p.data[p.pos]
-		if (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E' {
-			p.pos++
-			continue
-		}
-		break
-	}
-	text := p.data[start:p.pos]
-	if !validNumber(text) {
-		p.pos = start
-		return value{}, p.fail("a number")
-	}
-	f, err := strconv.ParseFloat(string(text), 64)
+	s, err := d.shape(same)
 	if err != nil {
-		return value{}, fmt.Errorf("%w: number %s out of range", errSyntax, text)
+		return Row{}, err
 	}
-	return value{kind: kindNumber, num: f}, nil
+	if len(d.keys) == 1 {
+		return Row{s: s, v: uint64(d.vals[0])}, nil
+	}
+	off := len(d.t.cells)
+	d.t.cells = append(d.t.cells, d.vals...)
+	return Row{s: s, v: uint64(off)}, nil
 }
 
-// validNumber checks JSON's number grammar, which ParseFloat is laxer than.
-func validNumber(b []byte) bool {
-	i := 0
-	if i < len(b) && b[i] == '-' {
-		i++
+// shape is the shape of the row just read: the previous row's when the
+// columns are the same, else one seen lately, else a new one, which is
+// refused if it names a column twice.
+func (d *decoder) shape(same bool) (*shape, error) {
+	if same && len(d.keys) == len(d.prev.keys) {
+		return d.prev, nil
 	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && b[i] >= '1' && b[i] <= '9':
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	default:
-		return false
+	var h maphash.Hash
+	h.SetSeed(d.seed)
+	for _, k := range d.keys {
+		h.WriteString(k)
+		h.WriteByte(0)
 	}
-	if i < len(b) && b[i] == '.' {
-		i++
-		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			return false
-		}
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		if i >= len(b) || b[i] < '0' || b[i] > '9' {
-			return false
-		}
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-	}
-	return i == len(b)
-}
-
-// string reads a JSON string; plain ones are sliced and interned,
-// escaped ones unquoted by encoding/json.
-func (p *parser) string() (string, error) {
-	if !p.consume('"') {
-		return "", p.fail("a string")
-	}
-	start, escaped := p.pos, false
-	for p.pos < len(p.data) {
-		c := p.data[p.pos]
-		switch {
-		case c == '"':
-			text := p.data[start:p.pos]
-			p.pos++
-			if escaped {
-				var s string
-				if err := json.Unmarshal(p.data[start-1:p.pos], &s); err != nil {
-					return "", fmt.Errorf("%w: %w", errSyntax, err)
-				}
-				return s, nil
-			}
-			if !utf8.Valid(text) {
-				return string([]rune(string(text))), nil // as encoding/json: invalid bytes become U+FFFD
-			}
-			return p.intern(text), nil
-		case c == '\\':
-			escaped = true
-			p.pos += 2
-		case c < 0x20:
-			return "", p.fail("no control characters in a string")
-		default:
-			p.pos++
-		}
-	}
-	return "", p.fail("the end of a string")
-}
-
-func (p *parser) intern(b []byte) string {
-	if len(b) > maxInterned {
-		return string(b)
-	}
-	if s, ok := p.strings[string(b)]; ok {
-		return s
-	}
-	s := string(b)
-	if len(p.strings) < maxInternSize {
-		p.strings[s] = s
-	}
-	return s
-}
-
-// raw keeps a nested array or object as its JSON text, checked by
-// encoding/json.
-func (p *parser) raw() (value, error) {
-	start, depth, inString := p.pos, 0, false
-	for p.pos < len(p.data) {
-		c := p.data[p.pos]
-		p.pos++
-		switch {
-		case inString && c == '\\':
-			p.pos++
-		case inString && c == '"':
-			inString = false
-		case inString:
-		case c == '"':
-			inString = true
-		case c == '{' || c == '[':
-			depth++
-		case c == '}' || c == ']':
-			depth--
-			if depth == 0 {
-				text := p.data[start:min(p.pos, len(p.data))]
-				if !json.Valid(text) {
-					return value{}, fmt.Errorf("%w: nested value at offset %d", errSyntax, start)
-				}
-				return value{kind: kindRaw, str: string(text)}, nil
+	slot := &d.shapes[h.Sum64()%uint64(len(d.shapes))]
+	if *slot == nil || !slices.Equal((*slot).keys, d.keys) {
+		d.sorted = append(d.sorted[:0], d.keys...)
+		slices.Sort(d.sorted)
+		for i := 1; i < len(d.sorted); i++ {
+			if d.sorted[i] == d.sorted[i-1] {
+				return nil, &DuplicateColumnError{Column: d.sorted[i]}
 			}
 		}
+		*slot = &shape{keys: slices.Clone(d.keys), t: d.t}
 	}
-	return value{}, p.fail("the end of a nested value")
+	d.prev = *slot
+	return *slot, nil
+}
+
+// DuplicateColumnError reports a row that names a column twice, which
+// Rows refuses (as encoding/json/v2 does) rather than lose a value.
+type DuplicateColumnError struct {
+	Column string
+}
+
+// Error names the column.
+func (e *DuplicateColumnError) Error() string {
+	return fmt.Sprintf("row: column %q appears twice", e.Column)
+}
+
+// cell stores one value read by the decoder.
+func (d *decoder) cell(raw jsontext.Value) (cell, error) {
+	switch raw.Kind() {
+	case 'n':
+		return nullCell, nil
+	case 'f':
+		return falseCell, nil
+	case 't':
+		return trueCell, nil
+	case '"':
+		return d.text(raw, false), nil
+	case '{', '[':
+		return d.text(raw, true), nil
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil { // the syntax is the decoder's; this is the range
+		return 0, fmt.Errorf("%w: number %.40s out of range", errSyntax, raw)
+	}
+	return numberCell(f), nil
+}
+
+// text stores a string (raw, a quoted JSON string) or a nested value
+// (nested, its JSON), once for all the times a decode sees it.
+func (d *decoder) text(raw []byte, nested bool) cell {
+	b := raw
+	if !nested {
+		d.textLeft -= len(raw) - 2
+		b = raw[1 : len(raw)-1]
+		if bytes.IndexByte(b, '\\') >= 0 || !utf8.Valid(b) {
+			// The decoder checked the syntax, so the only error left is
+			// invalid UTF-8, which AppendUnquote has replaced with U+FFFD.
+			d.unquote, _ = jsontext.AppendUnquote(d.unquote[:0], raw)
+			b = d.unquote
+		}
+	} else {
+		d.textLeft -= len(raw)
+	}
+	if len(b) > maxInChunk {
+		return d.long(b, nested)
+	}
+	var slot *cell
+	if !nested {
+		slot = &d.seen[maphash.Bytes(d.seed, b)&uint64(len(d.seen)-1)]
+		if *slot != 0 && d.t.str(*slot) == string(b) {
+			return *slot
+		}
+	}
+	if len(d.t.text) == 0 || d.chunk.Cap()-d.chunk.Len() < len(b) {
+		if len(d.t.text) == maxChunks {
+			return d.long(b, nested)
+		}
+		d.chunk = strings.Builder{}
+		d.chunk.Grow(max(len(b), min(chunkSize, d.textLeft+len(b))))
+		d.t.text = append(d.t.text, "")
+	}
+	last := len(d.t.text) - 1
+	off := d.chunk.Len()
+	d.chunk.Write(b)
+	// The chunk never grows past the capacity it was made with, so its
+	// bytes never move and every string taken from it stays valid.
+	d.t.text[last] = d.chunk.String()
+	kind := cell(tagText)
+	if nested {
+		kind = tagRawText
+	}
+	c := tag(kind, cell(last)<<32|cell(off)<<16|cell(len(b)))
+	if slot != nil {
+		*slot = c
+	}
+	return c
+}
+
+func (d *decoder) long(b []byte, nested bool) cell {
+	kind := cell(tagLong)
+	if nested {
+		kind = tagRawLong
+	}
+	d.t.long = append(d.t.long, string(b))
+	return tag(kind, cell(len(d.t.long)-1))
 }

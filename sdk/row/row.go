@@ -18,42 +18,13 @@ import (
 // BucketPrefix starts the key of a row's time bucket: "date__day", ...
 const BucketPrefix = "date__"
 
-type kind uint8
-
-const (
-	kindNull kind = iota
-	kindString
-	kindNumber
-	kindBool
-	kindRaw // a nested array or object, kept as its JSON text
-)
-
-// value is one cell: a string (or raw JSON), a number or a bool.
-type value struct {
-	str  string
-	num  float64
-	kind kind
-}
-
-// Row is one result row: dimension values are strings (null when unset),
-// metrics are numbers, and with a granularity the key "date__<granularity>"
-// holds the bucket's start as an ISO-8601 timestamp. Columns keep the
-// order they came in. The zero Row is empty and ready to use.
-type Row struct {
-	keys []string
-	vals []value
-}
-
-// Len is the number of columns.
-func (r Row) Len() int { return len(r.keys) }
-
 // Columns returns the column names in order.
-func (r Row) Columns() []string { return append([]string(nil), r.keys...) }
+func (r Row) Columns() []string { return slices.Clone(r.keys()) }
 
 func (r Row) find(col string) (value, bool) {
-	for i, k := range r.keys {
+	for i, k := range r.keys() {
 		if k == col {
-			return r.vals[i], true
+			return r.at(i), true
 		}
 	}
 	return value{}, false
@@ -97,8 +68,8 @@ func (v value) any() any {
 // All yields each column and its value, in order.
 func (r Row) All() iter.Seq2[string, any] {
 	return func(yield func(string, any) bool) {
-		for i, k := range r.keys {
-			if !yield(k, r.vals[i].any()) {
+		for i, k := range r.keys() {
+			if !yield(k, r.at(i).any()) {
 				return
 			}
 		}
@@ -107,7 +78,7 @@ func (r Row) All() iter.Seq2[string, any] {
 
 // Map returns the row as a map.
 func (r Row) Map() map[string]any {
-	m := make(map[string]any, len(r.keys))
+	m := make(map[string]any, r.Len())
 	for k, v := range r.All() {
 		m[k] = v
 	}
@@ -117,44 +88,11 @@ func (r Row) Map() map[string]any {
 // String is the row as its JSON object, so that fmt.Println(row) shows
 // {"model":"openai/gpt-4o","request_count":1500}.
 func (r Row) String() string {
-	b, err := r.appendJSON(nil)
+	b, err := r.MarshalJSON()
 	if err != nil {
 		return fmt.Sprintf("%%!(row: %v)", err)
 	}
 	return string(b)
-}
-
-// Builder makes rows column by column, for code that produces them (the
-// fake API, tests). A Row itself has no setter: rows share storage, so
-// that a copy of a Row can never change the original.
-type Builder struct {
-	keys []string
-	vals []value
-}
-
-// Add sets a column to v (a string, any number type, a bool or nil; other
-// values are kept as their JSON), at the end when new.
-func (b *Builder) Add(col string, v any) *Builder {
-	val := toValue(v)
-	for i, k := range b.keys {
-		if k == col {
-			b.vals[i] = val
-			return b
-		}
-	}
-	b.keys = append(b.keys, col)
-	b.vals = append(b.vals, val)
-	return b
-}
-
-// Row returns the row built so far; the Builder may go on to build more.
-func (b *Builder) Row() Row {
-	return Row{keys: slices.Clone(b.keys), vals: slices.Clone(b.vals)}
-}
-
-// Reset empties the Builder for the next row, keeping its buffers.
-func (b *Builder) Reset() {
-	b.keys, b.vals = b.keys[:0], b.vals[:0]
 }
 
 func toValue(v any) value {
@@ -322,7 +260,7 @@ type Bucket struct {
 // column; a row without one (a query without a granularity), or one whose
 // timestamp is malformed, is a *ColumnError.
 func (r Row) Bucket() (Bucket, error) {
-	for _, k := range r.keys {
+	for _, k := range r.keys() {
 		if g, found := strings.CutPrefix(k, BucketPrefix); found {
 			t, err := r.Time(k)
 			return Bucket{Start: t, Granularity: g}, err
