@@ -1,8 +1,15 @@
 // Package row defines the result rows of an analytics query. A row is a
 // flat JSON object keyed by dimension, metric and time bucket; Row keeps
-// it compactly (keys shared between rows, repeated strings stored once,
-// numbers unboxed) with typed accessors. The generated client decodes
-// rows into it (see x-go-type in the spec); package sdk re-exports it.
+// it compactly, with typed accessors: keys are shared between rows with
+// the same columns, each repeated string is stored once, and a Row is 16
+// bytes plus 8 for each value. The generated client decodes rows into it
+// (see x-go-type in codegen.overlay.yaml); package sdk re-exports it.
+//
+// Decoding any body allocates at most 3x its size (two kinds excepted,
+// at most 5.4x: rows with no columns, and rows that each have column
+// names of their own), in a few hundred allocations whatever the number
+// of rows. A row that names a column twice is refused with a
+// *DuplicateColumnError.
 package row
 
 import (
