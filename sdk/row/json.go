@@ -24,8 +24,9 @@ type Rows []Row
 
 // UnmarshalJSON decodes a JSON array of flat objects (nested values are
 // kept as JSON). null decodes to nil, as does a null row to an empty Row.
-// A row that names a column twice is refused, as encoding/json/v2 does:
-// one of its values would be lost.
+// A row that names a column twice is refused with a
+// *DuplicateColumnError, as encoding/json/v2 refuses a repeated name:
+// one of its values would be lost. Nested values are kept as they came.
 func (rs *Rows) UnmarshalJSON(data []byte) error {
 	d := newDecoder(data, 1)
 	switch d.dec.PeekKind() {
