@@ -71,7 +71,7 @@ func (r *Row) UnmarshalJSON(data []byte) error {
 
 // MarshalJSON writes the row as an object, columns in order.
 func (r Row) MarshalJSON() ([]byte, error) {
-	return encode(func(enc *jsontext.Encoder) error { return r.encode(enc) })
+	return encode(r.encode)
 }
 
 // MarshalJSON writes the rows as an array (null for nil).
@@ -262,7 +262,7 @@ func (d *decoder) fail(want string) error {
 
 // end checks that nothing follows the value.
 func (d *decoder) end() error {
-	if _, err := d.dec.ReadToken(); err != io.EOF {
+	if _, err := d.dec.ReadToken(); !errors.Is(err, io.EOF) {
 		if err == nil {
 			return fmt.Errorf("%w at offset %d: want the end of the value", errSyntax, d.dec.InputOffset())
 		}
