@@ -108,6 +108,7 @@ bench:
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzErrorBody$$' -fuzztime=$(FUZZTIME) ./sdk/
 	$(GO) test -run '^$$' -fuzz '^FuzzQueryResponse$$' -fuzztime=$(FUZZTIME) ./sdk/
+	$(GO) test -run '^$$' -fuzz '^FuzzEnvelopeDecodesAsEncodingJSON$$' -fuzztime=$(FUZZTIME) ./sdk/
 	$(GO) test -run '^$$' -fuzz '^FuzzRows$$' -fuzztime=$(FUZZTIME) ./sdk/row/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRows$$' -fuzztime=$(FUZZTIME) ./sdk/row/
 	$(GO) test -run '^$$' -fuzz '^FuzzValidateQueryAgreesWithTheSpec$$' -fuzztime=$(FUZZTIME) ./tests/

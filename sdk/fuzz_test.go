@@ -2,11 +2,14 @@ package sdk
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/gen"
 )
 
 // FuzzErrorBody: any error status with any body maps to a typed error
@@ -82,4 +85,31 @@ func abs(n int) int {
 		return -(n + 1)
 	}
 	return n
+}
+
+// FuzzEnvelopeDecodesAsEncodingJSON holds the response decoder (the v1
+// semantics of json/v2, which skips encoding/json's extra pass over the
+// body) to encoding/json: both take or both refuse a body, and what they
+// take is the same.
+func FuzzEnvelopeDecodesAsEncodingJSON(f *testing.F) {
+	f.Add([]byte(`{"data":{"data":[{"model":"a","n":1}],"metadata":{"query_time_ms":1,"row_count":1,"truncated":false},"cachedAt":1750000000000}}`))
+	f.Add([]byte(`{"data":{"data":[],"metadata":{"query_time_ms":1.5,"row_count":0,"truncated":true,"x":[1]}},"DATA":null}`))
+	f.Add([]byte(`{"data":{"data":null,"warnings":["a","\ud800"],"metadata":{}}}`))
+	f.Add([]byte("{\"data\":{\"warnings\":[\"\xff\"]}}"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var std, ours gen.QueryResponse
+		stdErr := json.Unmarshal(body, &std)
+		oursErr := decode(&response{Response: &http.Response{Header: http.Header{"Content-Type": {"application/json"}}}, body: body}, &ours)
+		if (stdErr == nil) != (oursErr == nil) {
+			t.Fatalf("%q: encoding/json: %v; ours: %v", body, stdErr, oursErr)
+		}
+		if stdErr != nil {
+			return
+		}
+		a, errA := json.Marshal(std)
+		b, errB := json.Marshal(ours)
+		if errA != nil || errB != nil || !bytes.Equal(a, b) {
+			t.Fatalf("%q: encoding/json: %s (%v); ours: %s (%v)", body, a, errA, b, errB)
+		}
+	})
 }
