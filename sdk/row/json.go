@@ -46,6 +46,10 @@ func (rs *Rows) UnmarshalJSON(data []byte) error {
 	out := make(Rows, 0, d.size.rows)
 	for d.dec.PeekKind() != ']' {
 		r, err := d.row()
+		if dup, ok := errors.AsType[*DuplicateColumnError](err); ok {
+			dup.Index = len(out)
+			return dup
+		}
 		if err != nil {
 			return fmt.Errorf("row %d: %w", len(out), err)
 		}
@@ -348,7 +352,7 @@ func (d *decoder) shape(same bool) (*shape, error) {
 		slices.Sort(d.sorted)
 		for i := 1; i < len(d.sorted); i++ {
 			if d.sorted[i] == d.sorted[i-1] {
-				return nil, &DuplicateColumnError{Column: d.sorted[i]}
+				return nil, &DuplicateColumnError{Index: -1, Column: d.sorted[i]}
 			}
 		}
 		*slot = &shape{keys: slices.Clone(d.keys), t: d.t}
@@ -359,13 +363,18 @@ func (d *decoder) shape(same bool) (*shape, error) {
 
 // DuplicateColumnError reports a row that names a column twice, which
 // Rows refuses (as encoding/json/v2 does) rather than lose a value.
+// Index is the row's position in its result, or -1 when unknown.
 type DuplicateColumnError struct {
+	Index  int
 	Column string
 }
 
-// Error names the column.
+// Error names the row (when known) and the column.
 func (e *DuplicateColumnError) Error() string {
-	return fmt.Sprintf("row: column %q appears twice", e.Column)
+	if e.Index < 0 {
+		return fmt.Sprintf("openrouter: row: column %q appears twice", e.Column)
+	}
+	return fmt.Sprintf("openrouter: row %d: column %q appears twice", e.Index, e.Column)
 }
 
 // cell stores one value read by the decoder.

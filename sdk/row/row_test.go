@@ -96,6 +96,26 @@ func TestRowPrintsAsJSON(t *testing.T) {
 	assert.Equal(t, `{}`, row.Row{}.String())
 }
 
+// A row that names a column twice is refused, naming the row and the
+// column, rather than losing one of the values.
+func TestDuplicateColumns(t *testing.T) {
+	var rows row.Rows
+	err := json.Unmarshal([]byte(`[{"a":1,"b":2},{"a":1,"b":2,"a":3}]`), &rows)
+	var dup *row.DuplicateColumnError
+	require.ErrorAs(t, err, &dup)
+	assert.Equal(t, row.DuplicateColumnError{Index: 1, Column: "a"}, *dup)
+	assert.EqualError(t, dup, `openrouter: row 1: column "a" appears twice`)
+
+	var r row.Row
+	require.ErrorAs(t, r.UnmarshalJSON([]byte(`{"x":1,"x":1}`)), &dup)
+	assert.Equal(t, `openrouter: row: column "x" appears twice`, dup.Error())
+
+	// Inside a nested value, a repeated name is kept as encoding/json
+	// keeps it: the last one wins.
+	require.NoError(t, rows.UnmarshalJSON([]byte(`[{"a":{"b":1,"b":2}}]`)))
+	assert.Equal(t, map[string]any{"b": 2.0}, rows[0].Value("a"))
+}
+
 func TestBadInput(t *testing.T) {
 	for _, in := range []string{`{}`, `[1]`, `[{"a":}]`, `[{"a":1}`, `[{"a":1e400}]`, `[{"a":01}]`, `[{"a":"x}]`, `[{a:1}]`, `[{"a":[1,}]`, `[{"a":1}] x`} {
 		var rows row.Rows
