@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -123,6 +124,9 @@ func (r Row) encode(enc *jsontext.Encoder) error {
 		case kindRaw:
 			err = enc.WriteValue(jsontext.Value(v.str))
 		case kindNumber:
+			if math.IsNaN(v.num) || math.IsInf(v.num, 0) { // jsontext would write a string
+				return fmt.Errorf("column %q: %v is not a JSON number", k, v.num)
+			}
 			err = enc.WriteToken(jsontext.Float(v.num))
 		}
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"testing"
 	"time"
@@ -229,4 +230,30 @@ func FuzzDecodeRows(f *testing.F) {
 			t.Fatalf("%d values for %d rows", len(got), len(rows))
 		}
 	})
+}
+
+// Numbers JSON cannot hold survive a Builder as numbers (their bits are
+// outside the space strings and literals use) and refuse to encode.
+func TestBuilderKeepsNonFiniteNumbers(t *testing.T) {
+	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Float64frombits(0xFFF8_0000_0000_0001), -0.0, math.MaxFloat64, math.SmallestNonzeroFloat64} {
+		var b row.Builder
+		r := b.Add("x", f).Add("y", "s").Row()
+		got, err := r.Float("x")
+		require.NoError(t, err, f)
+		if math.IsNaN(f) {
+			assert.True(t, math.IsNaN(got))
+		} else {
+			assert.Equal(t, math.Float64bits(f), math.Float64bits(got))
+		}
+		s, err := r.Text("y")
+		require.NoError(t, err)
+		assert.Equal(t, "s", s)
+		_, err = json.Marshal(r)
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			assert.ErrorContains(t, err, `column "x"`)
+			assert.Contains(t, r.String(), "%!(row:")
+		} else {
+			assert.NoError(t, err)
+		}
+	}
 }
