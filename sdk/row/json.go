@@ -99,7 +99,11 @@ func (rs Rows) MarshalJSON() ([]byte, error) {
 
 func encode(f func(*jsontext.Encoder) error) ([]byte, error) {
 	var buf bytes.Buffer
-	if err := f(jsontext.NewEncoder(&buf)); err != nil {
+	// A nested value is written as it came, but for invalid UTF-8, which
+	// becomes U+FFFD as in encoding/json; a name repeated inside it is
+	// kept (encoding/json takes the last).
+	enc := jsontext.NewEncoder(&buf, jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true))
+	if err := f(enc); err != nil {
 		return nil, fmt.Errorf("row: %w", err)
 	}
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
@@ -212,6 +216,7 @@ func stringEnd(data []byte, open int) int {
 
 // decoder fills a table with the rows of one body.
 type decoder struct {
+	data     []byte
 	dec      *jsontext.Decoder
 	size     size
 	t        *table
@@ -238,6 +243,7 @@ func newDecoder(data []byte, rowDepth int) *decoder {
 		slots *= 2
 	}
 	return &decoder{
+		data: data,
 		// Invalid UTF-8 becomes U+FFFD, as in encoding/json. A row's
 		// names are checked once for its shape (see shape), which costs
 		// less than the decoder's check of every object; a nested value
@@ -308,11 +314,7 @@ func (d *decoder) row() (Row, error) {
 			same = false
 			key = d.t.str(d.text(name, false))
 		}
-		raw, err := d.dec.ReadValue()
-		if err != nil {
-			return Row{}, fmt.Errorf("column %q: %w", key, d.wrap(err))
-		}
-		c, err := d.cell(raw)
+		c, err := d.value()
 		if err != nil {
 			return Row{}, fmt.Errorf("column %q: %w", key, err)
 		}
@@ -381,6 +383,47 @@ func (e *DuplicateColumnError) Error() string {
 	return fmt.Sprintf("openrouter: row %d: column %q appears twice", e.Index, e.Column)
 }
 
+// value reads and stores the value of a column.
+func (d *decoder) value() (cell, error) {
+	if k := d.dec.PeekKind(); k == '{' || k == '[' {
+		return d.nested()
+	}
+	raw, err := d.dec.ReadValue()
+	if err != nil {
+		return 0, d.wrap(err)
+	}
+	return d.cell(raw)
+}
+
+// nested reads a nested array or object token by token, which checks
+// its numbers as encoding/json does (a number past float64's range is an
+// error), and stores its JSON as it came.
+func (d *decoder) nested() (cell, error) {
+	// Between the name just read and the value: blanks and one colon.
+	start := int(d.dec.InputOffset())
+	start += len(d.data[start:]) - len(bytes.TrimLeft(d.data[start:], " \t\r\n:"))
+	depth := 0
+	for {
+		tok, err := d.dec.ReadToken()
+		if err != nil {
+			return 0, d.wrap(err)
+		}
+		switch tok.Kind() {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case '0':
+			if _, err := tok.Float(); err != nil {
+				return 0, fmt.Errorf("%w: %w", errSyntax, err)
+			}
+		}
+		if depth == 0 {
+			return d.text(d.data[start:d.dec.InputOffset()], true), nil
+		}
+	}
+}
+
 // cell stores one value read by the decoder.
 func (d *decoder) cell(raw jsontext.Value) (cell, error) {
 	switch raw.Kind() {
@@ -392,8 +435,6 @@ func (d *decoder) cell(raw jsontext.Value) (cell, error) {
 		return trueCell, nil
 	case '"':
 		return d.text(raw, false), nil
-	case '{', '[':
-		return d.text(raw, true), nil
 	}
 	f, err := strconv.ParseFloat(string(raw), 64)
 	if err != nil { // the syntax is the decoder's; this is the range
