@@ -48,13 +48,18 @@ func Each[T any](rows []Row) iter.Seq2[T, error] {
 			yield(zero, err)
 			return
 		}
+		// One value decoded into again and again: yielding a copy of it
+		// makes no allocation a row.
+		v := new(T)
+		dst := reflect.ValueOf(v).Elem()
 		for i, r := range rows {
-			var v T
-			if err := dec.decode(i, r, reflect.ValueOf(&v).Elem()); err != nil {
-				yield(v, err)
+			var zero T
+			*v = zero
+			if err := dec.decode(i, r, dst); err != nil {
+				yield(*v, err)
 				return
 			}
-			if !yield(v, nil) {
+			if !yield(*v, nil) {
 				return
 			}
 		}
@@ -211,7 +216,7 @@ func assign(field reflect.Value, v value) (want string) {
 		if err != nil {
 			return "an ISO-8601 timestamp"
 		}
-		field.Set(reflect.ValueOf(t))
+		*field.Addr().Interface().(*time.Time) = t // no boxing, unlike field.Set
 		return ""
 	}
 	switch field.Type() {

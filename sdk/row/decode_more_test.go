@@ -3,6 +3,8 @@ package row
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -110,5 +112,45 @@ func TestIntAndBool(t *testing.T) {
 	}
 	if _, err := r.Int("absent"); err == nil {
 		t.Error("Int of an absent column: no error")
+	}
+}
+
+// What Decode costs: the result slice, whatever the number of rows (for
+// a struct of strings, numbers and a time bucket: pointer fields and
+// json.Number allocate their values).
+func TestDecodeAllocatesOnlyTheResult(t *testing.T) {
+	type flat struct {
+		Day      time.Time `json:"date__day"`
+		Model    string    `json:"model"`
+		Requests int       `json:"request_count"`
+		Cost     float64   `json:"total_cost"`
+	}
+	var b strings.Builder
+	b.WriteString("[")
+	for i := range 1000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"date__day":"2025-06-%02dT00:00:00.000Z","model":"m%d","request_count":%d,"total_cost":%d.5}`, i%28+1, i%7, i, i)
+	}
+	b.WriteString("]")
+	var rows Rows
+	if err := json.Unmarshal([]byte(b.String()), &rows); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Decode[flat](rows); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(10, func() { _, _ = Decode[flat](rows) }); n > 1 {
+		t.Errorf("Decode of 1,000 rows: %v allocations, want 1", n)
+	}
+	if n := testing.AllocsPerRun(10, func() {
+		for _, err := range Each[flat](rows) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}); n > 1 {
+		t.Errorf("Each over 1,000 rows: %v allocations, want 1 (the value every row is decoded into)", n)
 	}
 }
