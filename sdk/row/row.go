@@ -2,13 +2,15 @@
 // flat JSON object keyed by dimension, metric and time bucket; Row keeps
 // it compactly, with typed accessors: keys are shared between rows with
 // the same columns, each repeated string is stored once, and a Row is 16
-// bytes plus 8 for each value. The generated client decodes rows into it
-// (see x-go-type in codegen.overlay.yaml); package sdk re-exports it.
+// bytes, plus 8 for each value when it has two columns or more. The
+// generated client decodes rows into it (see x-go-type in
+// codegen.overlay.yaml); package sdk re-exports it.
 //
 // Decoding any body allocates at most 3x its size, in a few hundred
 // allocations whatever the number of rows; two kinds of body excepted,
 // at most 6x: rows with no columns (a Row is 16 bytes, "{}," is 3) and
-// rows that each have column names of their own (each needs a shape). A row that names a column twice is refused with a
+// rows that each have column names of their own (each needs a shape).
+// A row that names a column twice is refused with a
 // *DuplicateColumnError.
 package row
 
