@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	// The tokenizer of encoding/json/v2, which Go 1.26 has only behind
@@ -30,6 +31,7 @@ type Rows []Row
 // one of its values would be lost. Nested values are kept as they came.
 func (rs *Rows) UnmarshalJSON(data []byte) error {
 	d := newDecoder(data, 1)
+	defer d.release()
 	switch d.dec.PeekKind() {
 	case 'n':
 		if _, err := d.dec.ReadToken(); err != nil {
@@ -66,6 +68,7 @@ func (rs *Rows) UnmarshalJSON(data []byte) error {
 // UnmarshalJSON decodes one flat JSON object.
 func (r *Row) UnmarshalJSON(data []byte) error {
 	d := newDecoder(data, 0)
+	defer d.release()
 	row, err := d.row()
 	if err != nil {
 		return err
@@ -217,6 +220,7 @@ func stringEnd(data []byte, open int) int {
 // decoder fills a table with the rows of one body.
 type decoder struct {
 	data     []byte
+	buf      bytes.Buffer // data, for the decoder to read in place
 	dec      *jsontext.Decoder
 	size     size
 	t        *table
@@ -236,26 +240,51 @@ type decoder struct {
 
 var errSyntax = errors.New("row: invalid JSON")
 
+// decoderPool keeps decoders between decodes: a small body costs little
+// more than its rows.
+var decoderPool = sync.Pool{New: func() any {
+	d := &decoder{seed: maphash.MakeSeed()}
+	d.dec = jsontext.NewDecoder(&d.buf, decodeOptions...)
+	return d
+}}
+
+// Invalid UTF-8 becomes U+FFFD, as in encoding/json. A row's names are
+// checked once for its shape (see shape), which costs less than the
+// decoder's check of every object; a nested value takes the last of a
+// repeated name, as in encoding/json.
+var decodeOptions = []jsontext.Options{jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)}
+
 func newDecoder(data []byte, rowDepth int) *decoder {
 	n := measure(data, rowDepth)
 	slots := 16
 	for slots < n.text/16 && slots < 1<<14 {
 		slots *= 2
 	}
-	return &decoder{
-		data: data,
-		// Invalid UTF-8 becomes U+FFFD, as in encoding/json. A row's
-		// names are checked once for its shape (see shape), which costs
-		// less than the decoder's check of every object; a nested value
-		// takes the last of a repeated name, as in encoding/json.
-		dec: jsontext.NewDecoder(bytes.NewBuffer(data),
-			jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)),
-		size:     n,
-		t:        &table{cells: make([]cell, 0, n.cells)},
-		textLeft: n.text,
-		seed:     maphash.MakeSeed(),
-		seen:     make([]cell, slots),
+	d := decoderPool.Get().(*decoder)
+	d.data, d.size, d.textLeft = data, n, n.text
+	d.buf = *bytes.NewBuffer(data)
+	d.dec.Reset(&d.buf, decodeOptions...)
+	d.t = &table{cells: make([]cell, 0, n.cells)}
+	if cap(d.seen) >= slots {
+		d.seen = d.seen[:slots]
+		clear(d.seen)
+	} else {
+		d.seen = make([]cell, slots)
 	}
+	return d
+}
+
+// release returns the decoder to the pool, keeping nothing of the rows.
+func (d *decoder) release() {
+	d.data, d.buf, d.t, d.prev, d.chunk = nil, bytes.Buffer{}, nil, nil, strings.Builder{}
+	d.dec.Reset(&d.buf, decodeOptions...)
+	clear(d.shapes[:])
+	clear(d.keys[:cap(d.keys)])
+	clear(d.sorted[:cap(d.sorted)])
+	if cap(d.keys) > 1<<12 || cap(d.unquote) > 1<<16 {
+		return // an unusual body: let the collector have its buffers
+	}
+	decoderPool.Put(d)
 }
 
 func (d *decoder) wrap(err error) error {

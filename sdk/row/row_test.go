@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -255,5 +257,39 @@ func TestBuilderKeepsNonFiniteNumbers(t *testing.T) {
 		} else {
 			assert.NoError(t, err)
 		}
+	}
+}
+
+// Decoders are pooled: decodes running at once, each of its own body,
+// keep to their own rows, and rows stay as they were after their
+// decoder has gone on to other bodies.
+func TestConcurrentDecodesKeepTheirRows(t *testing.T) {
+	var wg sync.WaitGroup
+	results := make([]row.Rows, 8)
+	for g := range results {
+		wg.Go(func() {
+			for i := range 200 {
+				body := fmt.Sprintf(`[{"model":"m%d-%d","n":%d,"s":"%s"},{"model":"m%d-%d","n":%d}]`, g, i, i, strings.Repeat("x", i*30), g, i, -i)
+				var rows row.Rows
+				if err := rows.UnmarshalJSON([]byte(body)); err != nil {
+					t.Error(err)
+					return
+				}
+				if i == 0 {
+					results[g] = rows
+				}
+				m, _ := rows[1].Text("model")
+				n, _ := rows[1].Float("n")
+				if m != fmt.Sprintf("m%d-%d", g, i) || n != float64(-i) {
+					t.Errorf("goroutine %d, body %d: %s", g, i, rows[1])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for g, rows := range results {
+		out, err := json.Marshal(rows)
+		require.NoError(t, err)
+		assert.Equal(t, fmt.Sprintf(`[{"model":"m%d-0","n":0,"s":""},{"model":"m%d-0","n":0}]`, g, g), string(out))
 	}
 }
