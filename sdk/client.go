@@ -5,16 +5,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	// encoding/json's semantics on json/v2's engine: what encoding/json
-	// is under GOEXPERIMENT=jsonv2. Move back to encoding/json when that
-	// is its default.
-	jsonv1 "github.com/go-json-experiment/json/v1"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
+
+	// encoding/json's semantics on json/v2's engine: what encoding/json
+	// is under GOEXPERIMENT=jsonv2. Move back to encoding/json when that
+	// is its default.
+	jsonv1 "github.com/go-json-experiment/json/v1"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/gen"
 )

@@ -112,6 +112,7 @@ func (d *decoder) end() error {
 	return nil
 }
 
+// row reads one row: an object of columns, or null for an empty row.
 func (d *decoder) row() (Row, error) {
 	switch d.dec.PeekKind() {
 	case 'n': // as encoding/json decodes null into a map: empty
@@ -321,6 +322,7 @@ func (d *decoder) text(raw []byte, nested bool) cell {
 	return c
 }
 
+// long stores text too long for a chunk in an allocation of its own.
 func (d *decoder) long(b []byte, nested bool) cell {
 	kind := cell(tagLong)
 	if nested {
