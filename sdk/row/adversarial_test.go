@@ -98,8 +98,8 @@ func TestAdversarialBodiesCostAtMost3xTheirSize(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			body := body(tc.size, tc.row)
 			allocated, retained, rows := cost(t, body)
-			t.Logf("%.1f MiB body, %d rows: %.2fx allocated, %.2fx retained", float64(len(body))/(1<<20), len(rows),
-				float64(allocated)/float64(len(body)), float64(retained)/float64(len(body)))
+			t.Logf("%.1f MiB body, %d rows: %.1f MiB allocated (%.2fx), %.2fx retained", float64(len(body))/(1<<20), len(rows),
+				float64(allocated)/(1<<20), float64(allocated)/float64(len(body)), float64(retained)/float64(len(body)))
 			limit := cmp.Or(tc.limit, 3)
 			if allocated > limit*uint64(len(body)) {
 				t.Errorf("%d bytes allocated for a %d-byte body: more than %dx", allocated, len(body), limit)
