@@ -30,7 +30,7 @@ func TestRetryBudgetStopsRetriesAndRefills(t *testing.T) {
 		_, err := c.GetAnalyticsMeta(t.Context())
 		assert.ErrorIs(t, err, sdk.ErrRetryBudgetExhausted)
 		assert.Equal(t, 3, m.calls(), "two retries paid, the third refused")
-		assert.Equal(t, "openrouter: GET /analytics/meta: gave up after 3 attempts (last: 503 Service Unavailable: down): client-wide retry budget exhausted", err.Error())
+		assert.Equal(t, "openrouter: GET /analytics/meta: attempt 3: 503 Service Unavailable: down; before it: 503 Service Unavailable (x2); gave up: client-wide retry budget exhausted", err.Error())
 		var apiErr *sdk.APIError
 		require.ErrorAs(t, err, &apiErr)
 

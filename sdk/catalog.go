@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Catalog is an /analytics/meta answer indexed for look-ups, to check
@@ -166,43 +167,101 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// Catalog fetches /analytics/meta once and keeps it for the client's
-// life; a failed fetch is not kept, so the next call tries again.
-// Concurrent first calls share one fetch (made with the first caller's
-// options), and each returns as soon as its own context ends; the fetch
-// is cancelled when no caller is left waiting for it.
+// DefaultCatalogTTL is how long the client keeps a fetched catalog unless
+// WithCatalogTTL says otherwise: the analytics API is in beta, and adds
+// metrics and dimensions without notice.
+const DefaultCatalogTTL = time.Hour
+
+// WithCatalogTTL sets how long Catalog keeps a fetched catalog before it
+// fetches it again; d must be positive. The default is DefaultCatalogTTL.
+func WithCatalogTTL(d time.Duration) Option {
+	return clientOption(func(c *Client) { c.catalogTTL = d })
+}
+
+// Catalog returns the /analytics/meta catalog, fetched on first use and
+// again once it is older than the catalog TTL; a failed fetch is not
+// kept, so the next call tries again. Concurrent callers share one fetch
+// (made with the options of the caller that started it), and each
+// returns as soon as its own context ends; the fetch is cancelled when
+// no caller is left waiting for it.
 func (c *Client) Catalog(ctx context.Context, opts ...CallOption) (*Catalog, error) {
-	return c.catalog.get(ctx, func(ctx context.Context) (*Catalog, error) {
+	cat, _, err := c.catalog.get(ctx, c.catalogTTL, 0, c.fetchCatalog(opts))
+	return cat, err
+}
+
+// RefreshCatalog fetches the catalog now, whatever its age, and keeps it.
+// A fetch already under way is shared rather than repeated.
+func (c *Client) RefreshCatalog(ctx context.Context, opts ...CallOption) (*Catalog, error) {
+	cat, _, err := c.catalog.get(ctx, c.catalogTTL, c.catalog.generation(), c.fetchCatalog(opts))
+	return cat, err
+}
+
+// CheckQuery checks q's names against the catalog, as Catalog.Check does.
+// A name the catalog does not know makes it fetch the catalog again,
+// once, before refusing it, so a long-running program accepts a metric
+// the service added after the catalog was fetched; concurrent callers
+// share that fetch.
+func (c *Client) CheckQuery(ctx context.Context, q *QueryRequest, opts ...CallOption) error {
+	cat, gen, err := c.catalog.get(ctx, c.catalogTTL, 0, c.fetchCatalog(opts))
+	if err != nil {
+		return err
+	}
+	if err := cat.Check(q); err == nil {
+		return nil
+	}
+	// Any catalog newer than the one just used will do, including one
+	// another caller is fetching.
+	if cat, _, err = c.catalog.get(ctx, c.catalogTTL, gen, c.fetchCatalog(opts)); err != nil {
+		return err
+	}
+	return cat.Check(q)
+}
+
+func (c *Client) fetchCatalog(opts []CallOption) func(context.Context) (*Catalog, error) {
+	return func(ctx context.Context) (*Catalog, error) {
 		meta, err := c.GetAnalyticsMeta(ctx, opts...)
 		if err != nil {
 			return nil, err
 		}
 		return NewCatalog(meta), nil
-	})
+	}
 }
 
-// catalogCache keeps the catalog once fetched and shares the fetch in
+// catalogCache keeps the last catalog fetched and shares the fetch in
 // flight. Its lock is never held across the network.
 type catalogCache struct {
-	mu     sync.Mutex
-	cat    *Catalog
-	flight *catalogFetch
+	mu      sync.Mutex
+	cat     *Catalog
+	fetched time.Time
+	gen     uint64 // how many fetches have succeeded
+	flight  *catalogFetch
 }
 
 // catalogFetch is one fetch that callers wait for.
 type catalogFetch struct {
 	done    chan struct{}
 	cat     *Catalog
+	gen     uint64
 	err     error
 	waiters int
 	cancel  context.CancelFunc
 }
 
-func (cc *catalogCache) get(ctx context.Context, fetch func(context.Context) (*Catalog, error)) (*Catalog, error) {
+func (cc *catalogCache) generation() uint64 {
 	cc.mu.Lock()
-	if cc.cat != nil {
+	defer cc.mu.Unlock()
+	return cc.gen
+}
+
+// get returns the kept catalog when it is younger than ttl and newer
+// than generation after, else the result of a fetch (the one in flight,
+// or a new one), with its generation.
+func (cc *catalogCache) get(ctx context.Context, ttl time.Duration, after uint64, fetch func(context.Context) (*Catalog, error)) (*Catalog, uint64, error) {
+	cc.mu.Lock()
+	if cc.cat != nil && cc.gen > after && time.Since(cc.fetched) < ttl {
+		cat, gen := cc.cat, cc.gen
 		cc.mu.Unlock()
-		return cc.cat, nil
+		return cat, gen, nil
 	}
 	f := cc.flight
 	if f == nil {
@@ -218,7 +277,7 @@ func (cc *catalogCache) get(ctx context.Context, fetch func(context.Context) (*C
 
 	select {
 	case <-f.done:
-		return f.cat, f.err
+		return f.cat, f.gen, f.err
 	case <-ctx.Done():
 		cc.mu.Lock()
 		if f.waiters--; f.waiters == 0 && cc.flight == f {
@@ -226,7 +285,7 @@ func (cc *catalogCache) get(ctx context.Context, fetch func(context.Context) (*C
 			f.cancel()
 		}
 		cc.mu.Unlock()
-		return nil, context.Cause(ctx)
+		return nil, 0, context.Cause(ctx)
 	}
 }
 
@@ -234,8 +293,10 @@ func (cc *catalogCache) run(ctx context.Context, f *catalogFetch, fetch func(con
 	defer f.cancel()
 	cat, err := fetch(ctx)
 	cc.mu.Lock()
-	if err == nil && cc.cat == nil {
-		cc.cat = cat
+	if err == nil {
+		cc.gen++
+		cc.cat, cc.fetched = cat, time.Now()
+		f.gen = cc.gen
 	}
 	if cc.flight == f {
 		cc.flight = nil

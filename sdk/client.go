@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
+	"unicode"
 
 	// encoding/json's semantics on json/v2's engine: what encoding/json
 	// is under GOEXPERIMENT=jsonv2. Move back to encoding/json when that
@@ -55,27 +57,40 @@ type Client struct {
 	budgetConfig     RetryBudget
 	budget           *retryBudget // nil when disabled
 	catalog          catalogCache
+	catalogTTL       time.Duration
+	redact           *redactor
+	optionErr        error // an option that cannot be used on a client
 }
 
 // NewClient makes a client. Without WithAPIKey it reads the key from
 // OPENROUTER_API_KEY and fails with ErrMissingAPIKey when that is empty;
-// without WithBaseURL it uses OPENROUTER_BASE_URL, else DefaultBaseURL.
+// white space around the key (a newline from a file, say) is trimmed,
+// and a key with white space or control characters inside is refused.
+// Without WithBaseURL it uses OPENROUTER_BASE_URL, else DefaultBaseURL.
 // It does no I/O.
 //
-// By default a call is retried as RetryConfig{} says: at most 4 retries
-// of a 408, 429, 5XX or connection failure, with jittered backoff from
+// By default a failed call is retried at most DefaultMaxRetries times
+// (see WithMaxRetries for what is retried), with jittered backoff from
 // 500 ms, honouring Retry-After, and never waiting past a minute after
 // the call began or past the context's deadline. Each attempt has
 // DefaultAttemptTimeout; the call as a whole has no timeout beyond its
 // context's unless WithTimeout sets one. The client's retries together
 // are bounded by a RetryBudget.
+//
+// The key never appears in what the client returns or logs, even when a
+// server echoes it: errors, their fields and log lines hold Redacted in
+// its place.
 func NewClient(opts ...Option) (*Client, error) {
 	c := &Client{
 		maxResponseBytes: DefaultMaxResponseBytes,
 		defaults:         defaultCallConfig(),
+		catalogTTL:       DefaultCatalogTTL,
 	}
 	for _, o := range opts {
 		o.applyToClient(c)
+	}
+	if c.optionErr != nil {
+		return nil, c.optionErr
 	}
 	if c.apiKey == "" {
 		c.apiKey = os.Getenv(APIKeyEnv)
@@ -83,17 +98,25 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.baseURL == "" {
 		c.baseURL = cmp.Or(os.Getenv(BaseURLEnv), DefaultBaseURL)
 	}
-	if strings.TrimSpace(c.apiKey) == "" {
+	c.apiKey = strings.TrimSpace(c.apiKey)
+	if c.apiKey == "" {
 		return nil, ErrMissingAPIKey
 	}
 	if err := checkHeaderValue("Authorization", c.apiKey); err != nil {
 		return nil, err
 	}
+	if strings.ContainsFunc(c.apiKey, unicode.IsSpace) {
+		return nil, &ValidationError{Field: "API key", Problem: "contains white space"}
+	}
+	c.redact = newRedactor(c.apiKey)
 	if err := checkHeaderValue("User-Agent", c.userAgentSuffix); err != nil {
 		return nil, err
 	}
 	if err := c.defaults.check(); err != nil {
 		return nil, err
+	}
+	if c.catalogTTL < 0 {
+		return nil, &ValidationError{Field: "WithCatalogTTL", Problem: fmt.Sprintf("must not be negative, got %s", c.catalogTTL)}
 	}
 	if err := c.budgetConfig.check(); err != nil {
 		return nil, err
@@ -143,19 +166,21 @@ func (c *Client) GetAnalyticsMeta(ctx context.Context, opts ...CallOption) (*Ana
 	c.setHeaders(req.Header)
 	ctx, cancel := call.bound(ctx)
 	defer cancel()
-	resp, err := c.send(ctx, opMeta, &call, req)
+	var out gen.AnalyticsMetaResponse
+	err = c.send(ctx, opMeta, &call, req, func(resp *response) error {
+		out = gen.AnalyticsMetaResponse{}
+		if err := c.decode(opMeta, resp, &out); err != nil {
+			return err
+		}
+		if m := &out.Data; m.Metrics == nil || m.Dimensions == nil || m.Operators == nil || m.Granularities == nil {
+			return c.undecodable(opMeta, resp, errors.New("data.metrics, data.dimensions, data.operators and data.granularities are required"))
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	var out gen.AnalyticsMetaResponse
-	if err := decode(resp, &out); err != nil {
-		return nil, err
-	}
-	m := &out.Data
-	if m.Metrics == nil || m.Dimensions == nil || m.Operators == nil || m.Granularities == nil {
-		return nil, undecodable(resp, errors.New("data.metrics, data.dimensions, data.operators and data.granularities are required"))
-	}
-	return m, nil
+	return &out.Data, nil
 }
 
 // QueryAnalytics checks the query (see ValidateQuery), runs it and returns
@@ -175,16 +200,19 @@ func (c *Client) QueryAnalytics(ctx context.Context, query QueryRequest, opts ..
 	c.setHeaders(req.Header)
 	ctx, cancel := call.bound(ctx)
 	defer cancel()
-	resp, err := c.send(ctx, opQuery, &call, req)
+	var out gen.QueryResponse
+	err = c.send(ctx, opQuery, &call, req, func(resp *response) error {
+		out = gen.QueryResponse{}
+		if err := c.decode(opQuery, resp, &out); err != nil {
+			return err
+		}
+		if out.Data.Data == nil {
+			return c.undecodable(opQuery, resp, errors.New("data.data is required"))
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	var out gen.QueryResponse
-	if err := decode(resp, &out); err != nil {
-		return nil, err
-	}
-	if out.Data.Data == nil {
-		return nil, undecodable(resp, errors.New("data.data is required"))
 	}
 	d := &out.Data
 	return &QueryResult{Data: d.Data, Metadata: d.Metadata, Warnings: d.Warnings, CachedAt: d.CachedAt}, nil
@@ -208,20 +236,28 @@ func (c *Client) callConfig(opts []CallOption) (callConfig, error) {
 // validates the body as it goes rather than in a pass of its own first:
 // a 100,000-row response takes half the time (FuzzEnvelopeDecodesAsEncodingJSON
 // holds the two to the same results).
-func decode(resp *response, out any) error {
+func (c *Client) decode(op string, resp *response, out any) error {
 	if !isJSON(resp.Header) {
-		return undecodable(resp, nil)
+		return c.undecodable(op, resp, nil)
 	}
 	if err := jsonv1.Unmarshal(resp.body, out); err != nil {
-		return undecodable(resp, err)
+		return c.undecodable(op, resp, err)
 	}
 	return nil
 }
 
+// log writes a debug line when the client has a logger, with the API key
+// redacted from every string argument.
 func (c *Client) log(ctx context.Context, msg string, args ...any) {
-	if c.logger != nil {
-		c.logger.DebugContext(ctx, msg, args...)
+	if c.logger == nil || !c.logger.Enabled(ctx, slog.LevelDebug) {
+		return
 	}
+	for i, a := range args {
+		if s, ok := a.(string); ok {
+			args[i] = c.redact.string(s)
+		}
+	}
+	c.logger.DebugContext(ctx, msg, args...)
 }
 
 // String describes the client without its API key.

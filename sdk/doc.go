@@ -20,7 +20,7 @@
 // field at fault). Failed attempts (408, 429, 5XX, and connection errors
 // such as a reset) are retried a bounded number of times with jittered
 // exponential backoff, honouring Retry-After but never waiting past the
-// call's budget or deadline (see RetryConfig). Every error status comes
+// call's budget or deadline (see WithMaxRetries). Every error status comes
 // back as a typed error that embeds *APIError; after retries, a
 // *RetryError says how many attempts were made and what the last one got.
 //

@@ -27,7 +27,9 @@ func TestDocumentedStatusesMapToTypedErrors(t *testing.T) {
 		{408, "Operation timed out. Please try again later.", func(err error) bool { var e *sdk.RequestTimeoutResponseError; return errors.As(err, &e) }},
 		{500, "Internal Server Error", func(err error) bool { var e *sdk.InternalServerResponseError; return errors.As(err, &e) }},
 		{429, "Rate limit exceeded", func(err error) bool { var e *sdk.RateLimitError; return errors.As(err, &e) }},
-		{502, "Provider returned error", func(err error) bool { var e *sdk.OpenRouterDefaultError; return errors.As(err, &e) }},
+		{502, "Provider returned error", func(err error) bool { var e *sdk.BadGatewayResponseError; return errors.As(err, &e) }},
+		{503, "Overloaded", func(err error) bool { var e *sdk.ServiceUnavailableResponseError; return errors.As(err, &e) }},
+		{504, "Gateway timeout", func(err error) bool { var e *sdk.GatewayTimeoutResponseError; return errors.As(err, &e) }},
 		{404, "Not Found", func(err error) bool { var e *sdk.OpenRouterDefaultError; return errors.As(err, &e) }},
 	}
 	for _, tc := range cases {
@@ -36,7 +38,7 @@ func TestDocumentedStatusesMapToTypedErrors(t *testing.T) {
 				w.Header().Set("X-Request-Id", "req-1")
 				writeJSON(w, tc.status, errorBody(tc.status, tc.message))
 			})
-			c := newClient(t, s.URL, sdk.WithRetries(sdk.NoRetries()))
+			c := newClient(t, s.URL, sdk.WithMaxRetries(0))
 			_, err := c.QueryAnalytics(t.Context(), simpleQuery)
 			require.Error(t, err)
 			assert.True(t, tc.target(err), "%T", err)
@@ -50,7 +52,8 @@ func TestDocumentedStatusesMapToTypedErrors(t *testing.T) {
 			assert.Equal(t, "user_123", apiErr.UserID)
 			assert.Equal(t, "req-1", apiErr.Header.Get("X-Request-Id"))
 			assert.JSONEq(t, errorBody(tc.status, tc.message), string(apiErr.Body))
-			assert.Equal(t, fmt.Sprintf("openrouter: %d %s: %s", tc.status, http.StatusText(tc.status), tc.message), err.Error())
+			assert.Equal(t, "req-1", apiErr.RequestID)
+			assert.Equal(t, fmt.Sprintf("openrouter: POST /analytics/query: %d %s: %s (request id req-1)", tc.status, http.StatusText(tc.status), tc.message), err.Error())
 		})
 	}
 }
@@ -67,7 +70,9 @@ func TestMetaErrorsToo(t *testing.T) {
 	assert.Len(t, s.requests(), 1, "403 is never retried")
 }
 
-func TestUndocumentedBodiesBecomeDefaultErrors(t *testing.T) {
+// A body that is not the documented JSON keeps the status's own type;
+// only a 2XX gets OpenRouterDefaultError.
+func TestUndocumentedBodiesKeepTheStatusType(t *testing.T) {
 	cases := []struct {
 		name        string
 		status      int
@@ -93,12 +98,17 @@ func TestUndocumentedBodiesBecomeDefaultErrors(t *testing.T) {
 				w.WriteHeader(tc.status)
 				_, _ = io.WriteString(w, tc.body)
 			})
-			c := newClient(t, s.URL, sdk.WithRetries(sdk.NoRetries()))
+			c := newClient(t, s.URL, sdk.WithMaxRetries(0))
 			res, err := c.QueryAnalytics(t.Context(), simpleQuery)
 			assert.Nil(t, res)
-			var e *sdk.OpenRouterDefaultError
+			var e *sdk.APIError
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, tc.status, e.StatusCode)
+			if tc.status < 300 {
+				assert.ErrorAs(t, err, new(*sdk.OpenRouterDefaultError))
+			} else {
+				assert.NotErrorAs(t, err, new(*sdk.OpenRouterDefaultError))
+			}
 			assert.Equal(t, tc.body, string(e.Body))
 			assert.Equal(t, tc.message, e.Message)
 			assert.NotContains(t, err.Error(), "\n", "one line")
@@ -126,7 +136,7 @@ func TestErrorBodyIsBounded(t *testing.T) {
 		w.WriteHeader(503)
 		_, _ = w.Write(big)
 	})
-	c := newClient(t, s.URL, sdk.WithRetries(sdk.NoRetries()))
+	c := newClient(t, s.URL, sdk.WithMaxRetries(0))
 	_, _ = c.GetAnalyticsMeta(t.Context()) // warm the connection pool
 
 	var before, after runtime.MemStats
@@ -138,7 +148,7 @@ func TestErrorBodyIsBounded(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	assert.Len(t, e.Body, 64<<10)
 	assert.LessOrEqual(t, cap(e.Body), 64<<10)
-	assert.Equal(t, "openrouter: 503 Service Unavailable: text/plain body of more than 65536 bytes (only its start was read)", err.Error())
+	assert.Equal(t, "openrouter: GET /analytics/meta: 503 Service Unavailable: text/plain body of more than 65536 bytes (only its start was read)", err.Error())
 	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(2<<20), "bytes allocated by one call with a 32 MiB error body")
 }
 

@@ -109,7 +109,7 @@ func ExampleAPIError() {
 	// status 401
 }
 
-func ExampleWithRetries() {
+func ExampleWithMaxRetries() {
 	// A fake API that fails twice with 503 before it answers.
 	fake := analyticstest.NewHandler()
 	fake.Script(analyticstest.Status(503), analyticstest.Status(503))
@@ -120,11 +120,9 @@ func ExampleWithRetries() {
 		sdk.WithAPIKey(analyticstest.ManagementKey),
 		sdk.WithBaseURL(api.URL),
 		// Client-wide: at most 2 retries, from 10 ms apart. Zero fields
-		// keep their defaults.
-		sdk.WithRetries(sdk.RetryConfig{
-			MaxRetries: 2,
-			Backoff:    sdk.BackoffStrategy{InitialInterval: 10 * time.Millisecond},
-		}),
+		// of the backoff keep their defaults.
+		sdk.WithMaxRetries(2),
+		sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: 10 * time.Millisecond}),
 		sdk.WithAttemptTimeout(30*time.Second),
 	)
 	if err != nil {
@@ -136,11 +134,11 @@ func ExampleWithRetries() {
 
 	// Per call: no retries, so the next 503 comes back at once.
 	fake.Script(analyticstest.Status(503))
-	_, err = client.GetAnalyticsMeta(context.Background(), sdk.WithRetries(sdk.NoRetries()))
+	_, err = client.GetAnalyticsMeta(context.Background(), sdk.WithMaxRetries(0))
 	fmt.Println(err)
 	// Output:
 	// after 3 attempts: 13 metrics, error: <nil>
-	// openrouter: 503 Service Unavailable: Service Unavailable
+	// openrouter: GET /analytics/meta: 503 Service Unavailable: Service Unavailable
 }
 
 func ExampleRetryError() {
@@ -150,20 +148,23 @@ func ExampleRetryError() {
 	defer api.Close()
 
 	client, _ := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(api.URL),
-		sdk.WithRetries(sdk.RetryConfig{MaxRetries: 1, Backoff: sdk.BackoffStrategy{InitialInterval: time.Millisecond}}))
+		sdk.WithMaxRetries(1), sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: time.Millisecond}))
 	_, err := client.GetAnalyticsMeta(context.Background())
 	fmt.Println(err)
 
 	var retryErr *sdk.RetryError
 	if errors.As(err, &retryErr) {
-		fmt.Println("attempts:", retryErr.Attempts)
+		for i, a := range retryErr.Attempts {
+			fmt.Printf("attempt %d: %v\n", i+1, a.Err)
+		}
 	}
 	var apiErr *sdk.APIError // the last attempt's error
 	if errors.As(err, &apiErr) {
 		fmt.Println("last status:", apiErr.StatusCode)
 	}
 	// Output:
-	// openrouter: GET /analytics/meta: gave up after 2 attempts (last: 503 Service Unavailable: Service Unavailable): no retries left (at most 1)
-	// attempts: 2
+	// openrouter: GET /analytics/meta: attempt 2: 503 Service Unavailable: Service Unavailable; before it: 503 Service Unavailable; gave up: no retries left (at most 1)
+	// attempt 1: openrouter: GET /analytics/meta: 503 Service Unavailable: Service Unavailable
+	// attempt 2: openrouter: GET /analytics/meta: 503 Service Unavailable: Service Unavailable
 	// last status: 503
 }

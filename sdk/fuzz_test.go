@@ -28,7 +28,8 @@ func FuzzErrorBody(f *testing.F) {
 			t.Fatal(err)
 		}
 		resp := &response{Response: &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {contentType}}}, body: buf, bodyErr: bodyErr}
-		checkAPIError(t, checkResponse(resp), status)
+		c := &Client{redact: newRedactor(fuzzKey)}
+		checkAPIError(t, c.checkResponse(opQuery, resp), status)
 	})
 }
 
@@ -48,7 +49,7 @@ func FuzzQueryResponse(f *testing.F) {
 			return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {contentType}},
 				Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body)), Request: req}, nil
 		})
-		c, err := NewClient(WithAPIKey("sk-or-v1-fuzz-SECRET"), WithHTTPClient(doer), WithRetries(NoRetries()))
+		c, err := NewClient(WithAPIKey(fuzzKey), WithHTTPClient(doer), WithMaxRetries(0))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,10 +76,12 @@ func checkAPIError(t *testing.T, err error, status int) {
 	if apiErr.StatusCode != status {
 		t.Fatalf("status %d, want %d", apiErr.StatusCode, status)
 	}
-	if msg := err.Error(); strings.ContainsAny(msg, "\r\n") || strings.Contains(msg, "SECRET") {
+	if msg := err.Error(); strings.ContainsAny(msg, "\r\n") || strings.Contains(msg, fuzzKey) {
 		t.Fatalf("error text %q", msg)
 	}
 }
+
+const fuzzKey = "sk-or-v1-fuzz-SECRET"
 
 func abs(n int) int {
 	if n < 0 {
@@ -99,7 +102,8 @@ func FuzzEnvelopeDecodesAsEncodingJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var std, ours gen.QueryResponse
 		stdErr := json.Unmarshal(body, &std)
-		oursErr := decode(&response{Response: &http.Response{Header: http.Header{"Content-Type": {"application/json"}}}, body: body}, &ours)
+		c := &Client{redact: newRedactor(fuzzKey)}
+		oursErr := c.decode(opQuery, &response{Response: &http.Response{Header: http.Header{"Content-Type": {"application/json"}}}, body: body}, &ours)
 		if (stdErr == nil) != (oursErr == nil) {
 			t.Fatalf("%q: encoding/json: %v; ours: %v", body, stdErr, oursErr)
 		}

@@ -58,8 +58,8 @@ func (s *server) requests() []exchange {
 
 // fastRetries retries at once, for the tests over real loopback sockets,
 // where synctest's virtual time cannot serve.
-func fastRetries() sdk.RetryConfig {
-	return sdk.RetryConfig{Backoff: sdk.BackoffStrategy{InitialInterval: time.Nanosecond, MaxInterval: time.Nanosecond}}
+func fastRetries() sdk.CallOption {
+	return sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: time.Nanosecond, MaxInterval: time.Nanosecond})
 }
 
 // newClient makes a client for s with the test key, fast retries and a
@@ -72,7 +72,7 @@ func newClient(t *testing.T, baseURL string, opts ...sdk.Option) *sdk.Client {
 		sdk.WithAPIKey(testKey),
 		sdk.WithBaseURL(baseURL),
 		sdk.WithHTTPClient(&http.Client{Transport: tr}),
-		sdk.WithRetries(fastRetries()),
+		fastRetries(),
 	}, opts...)
 	c, err := sdk.NewClient(all...)
 	require.NoError(t, err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 )
 
@@ -28,7 +29,9 @@ type callConfig struct {
 	headers        appHeaders
 	timeout        time.Duration
 	attemptTimeout time.Duration
-	retry          RetryConfig
+	retry          retryPolicy
+	middleware     []Middleware
+	info           *ResponseInfo
 	// QueryAll's own settings.
 	concurrency int
 	progress    func(Progress)
@@ -40,7 +43,7 @@ type callConfig struct {
 const DefaultAttemptTimeout = 60 * time.Second
 
 func defaultCallConfig() callConfig {
-	return callConfig{attemptTimeout: DefaultAttemptTimeout}
+	return callConfig{attemptTimeout: DefaultAttemptTimeout, retry: defaultRetryPolicy()}
 }
 
 // check refuses settings that cannot be meant.
@@ -158,9 +161,111 @@ func WithAttemptTimeout(d time.Duration) CallOption {
 	return callOption(func(s *callConfig) { s.attemptTimeout = d })
 }
 
-// WithRetries sets how failed attempts are retried. Zero fields of cfg
-// take the defaults (see RetryConfig); use NoRetries() to send each
-// request once.
-func WithRetries(cfg RetryConfig) CallOption {
-	return callOption(func(s *callConfig) { s.retry = cfg })
+// WithMaxRetries sets how many times a failed attempt is retried: n
+// retries, so at most n+1 attempts; 0 sends each request once. The
+// default is DefaultMaxRetries; n must be from 0 to 100.
+//
+// Retried are 408, 429 and 5XX responses (except 501), a 2XX whose body
+// cannot be decoded, and connection errors: refused, reset, broken pipe,
+// a body cut short (EOF) and timeouts, for both calls, since both only
+// read and are safe to repeat (IsRetryable says the same of an error).
+// TLS and certificate errors, an unknown host and every other status are
+// never retried. A Retry-After header (seconds, or an HTTP date) sets a
+// floor on the next wait; a wait that would end past the backoff's
+// MaxElapsedTime or the context's deadline is not begun: the call
+// returns the error at once.
+func WithMaxRetries(n int) CallOption {
+	return callOption(func(s *callConfig) { s.retry.maxRetries = n })
+}
+
+// WithBackoff shapes the waits between retries; zero fields of b take
+// their defaults (see BackoffStrategy).
+func WithBackoff(b BackoffStrategy) CallOption {
+	return callOption(func(s *callConfig) { s.retry.backoff = b })
+}
+
+// WithoutConnectionRetries retries failed statuses only, never a
+// connection error.
+func WithoutConnectionRetries() CallOption {
+	return callOption(func(s *callConfig) { s.retry.noConnectionRetries = true })
+}
+
+// Middleware wraps each attempt of a call: it gets the request and the
+// next step, and returns what that step returned, or its own answer. It
+// runs inside the retry loop, so it sees every attempt, and outside the
+// client's redirect guard, which it cannot turn off. Middleware must not
+// keep the request's Authorization header anywhere.
+type Middleware func(req *http.Request, next MiddlewareNext) (*http.Response, error)
+
+// MiddlewareNext sends the request on: to the next middleware, or to the
+// HTTP client.
+type MiddlewareNext = func(*http.Request) (*http.Response, error)
+
+// WithMiddleware adds middleware around each attempt, after any added
+// before; the first added is the outermost. Used on a call, it adds to
+// the client's.
+func WithMiddleware(mw ...Middleware) CallOption {
+	return callOption(func(s *callConfig) { s.middleware = append(slices.Clip(s.middleware), mw...) })
+}
+
+// ResponseInfo describes the last response of a call, success or not.
+type ResponseInfo struct {
+	// StatusCode is the last response's status; zero when the last
+	// attempt got none (a connection error or a timeout).
+	StatusCode int
+	// Header holds the last response's headers (redacted when the call
+	// failed and a server echoed the API key in them).
+	Header http.Header
+	// RequestID is X-Request-Id, or CF-Ray when that is all there is.
+	RequestID string
+	// Attempts is how many requests the call sent.
+	Attempts int
+}
+
+// WithResponseInto fills *dst when the call returns, whether it succeeded
+// or not. It is a per-call option: given to NewClient it is an error.
+func WithResponseInto(dst *ResponseInfo) CallOption { return responseInto{dst} }
+
+type responseInto struct{ dst *ResponseInfo }
+
+func (o responseInto) applyToCall(s *callConfig) { s.info = o.dst }
+func (o responseInto) applyToClient(c *Client) {
+	c.optionErr = &ValidationError{Field: "WithResponseInto", Problem: "is a per-call option; pass it to the call"}
+}
+
+// report fills the call's ResponseInfo, if it asked for one.
+func (c *Client) report(call *callConfig, resp *response, attempts int, failed bool) {
+	if call.info == nil {
+		return
+	}
+	info := ResponseInfo{Attempts: attempts}
+	if resp != nil {
+		info.StatusCode = resp.StatusCode
+		info.Header = resp.Header
+		if failed {
+			info.Header = c.redact.header(resp.Header)
+		}
+		info.RequestID = c.redact.string(requestID(resp.Header))
+	}
+	*call.info = info
+}
+
+// do sends one attempt through the call's middleware and the HTTP client,
+// and refuses a response that a redirect brought from off the base URL's
+// host or over plain http, however the client followed it.
+func (c *Client) do(call *callConfig, req *http.Request) (*http.Response, error) {
+	next := c.doer.Do
+	for i := len(call.middleware) - 1; i >= 0; i-- {
+		mw, inner := call.middleware[i], next
+		next = func(r *http.Request) (*http.Response, error) { return mw(r, inner) }
+	}
+	resp, err := next(req)
+	if err != nil || resp.Request == nil {
+		return resp, err
+	}
+	if u := resp.Request.URL; u != nil && u != req.URL && c.leavesBase(u) {
+		_ = resp.Body.Close()
+		return nil, &RedirectError{From: bare(req.URL), To: bare(u)}
+	}
+	return resp, nil
 }

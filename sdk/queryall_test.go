@@ -130,7 +130,7 @@ func TestQueryAllRetriesFaultsInPieces(t *testing.T) {
 		Granularity: sdk.GranularityDay, TimeRange: last(90 * day), Limit: 300}
 	want, err := fake.QueryUncapped(q)
 	require.NoError(t, err)
-	got := collect(t, fake.Client(sdk.WithRetries(sdk.RetryConfig{Backoff: sdk.BackoffStrategy{InitialInterval: time.Nanosecond, MaxInterval: time.Nanosecond}})), q)
+	got := collect(t, fake.Client(sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: time.Nanosecond, MaxInterval: time.Nanosecond})), q)
 	assert.Equal(t, rowTexts(t, want.Data), rowTexts(t, got))
 }
 
@@ -138,7 +138,7 @@ func TestQueryAllYieldsThePersistentFailure(t *testing.T) {
 	fake := analyticstest.NewServer(t)
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"},
 		Granularity: sdk.GranularityDay, TimeRange: last(90 * day), Limit: 300}
-	c := fake.Client(sdk.WithRetries(sdk.NoRetries()))
+	c := fake.Client(sdk.WithMaxRetries(0))
 	// The first piece is truncated; of its halves, one fails for good.
 	fake.Script(analyticstest.Delay(0), analyticstest.Status(500), analyticstest.Status(500), analyticstest.Status(500))
 	var errs []error

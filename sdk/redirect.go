@@ -32,10 +32,16 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= maxRedirects {
 		return errors.New("openrouter: stopped after 10 redirects")
 	}
-	if req.URL.Host != c.base.Host || (c.base.Scheme == "https" && req.URL.Scheme != "https") {
+	if c.leavesBase(req.URL) {
 		return &RedirectError{From: bare(via[len(via)-1].URL), To: bare(req.URL)}
 	}
 	return nil
+}
+
+// leavesBase reports whether u is off the base URL's host, or plain http
+// where the base is https: somewhere the API key must not go.
+func (c *Client) leavesBase(u *url.URL) bool {
+	return u.Host != c.base.Host || (c.base.Scheme == "https" && u.Scheme != "https")
 }
 
 // bare is u without user info, query or fragment, which may hold secrets.
@@ -43,15 +49,23 @@ func bare(u *url.URL) string {
 	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }
 
-// withRedirectCheck gives an *http.Client the SDK's redirect policy when
-// it has none of its own, on a copy; any other HTTPDoer is used as is.
+// withRedirectCheck gives an *http.Client the SDK's redirect policy, on a
+// copy, before its own CheckRedirect if it has one. Any other HTTPDoer is
+// used as is; do refuses the response when a redirect it followed left
+// the base URL.
 func (c *Client) withRedirectCheck(doer HTTPDoer) HTTPDoer {
 	hc, ok := doer.(*http.Client)
-	if !ok || hc.CheckRedirect != nil {
+	if !ok {
 		return doer
 	}
 	cp := *hc
-	cp.CheckRedirect = c.checkRedirect
+	own := hc.CheckRedirect
+	cp.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if err := c.checkRedirect(req, via); err != nil || own == nil {
+			return err
+		}
+		return own(req, via)
+	}
 	return &cp
 }
 

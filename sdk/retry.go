@@ -16,22 +16,15 @@ import (
 	"time"
 )
 
-// RetryStrategy says whether failed attempts are retried.
-type RetryStrategy string
-
-const (
-	// RetryBackoff retries with jittered exponential backoff. It is what
-	// an empty Strategy means.
-	RetryBackoff RetryStrategy = "backoff"
-	// RetryNone sends each request once.
-	RetryNone RetryStrategy = "none"
-)
-
 // BackoffStrategy shapes the waits between attempts: the first wait is
 // InitialInterval, each next one Exponent times longer up to MaxInterval,
 // each randomised by ±25% (and never past MaxInterval). No wait is begun
 // that would end more than MaxElapsedTime after the call started. The
 // field names are those of OpenRouter's official SDKs.
+//
+// A zero field takes its default (DefaultBackoff); no field can mean "no
+// wait" or "no limit". How many retries there are is WithMaxRetries's
+// alone to say.
 type BackoffStrategy struct {
 	InitialInterval time.Duration
 	MaxInterval     time.Duration
@@ -39,45 +32,11 @@ type BackoffStrategy struct {
 	MaxElapsedTime  time.Duration
 }
 
-// RetryConfig says which failures are retried, how often and how long to
-// wait. Every zero field means its default, so RetryConfig{} is the
-// default policy:
-//
-//   - at most DefaultMaxRetries retries (DefaultMaxRetries+1 attempts);
-//   - waits from 500 ms, 1.5x longer each time, at most 60 s apart;
-//   - no wait that would end past 1 minute after the call began;
-//   - connection errors retried.
-//
-// Retried are 408, 429 and 5XX responses (except 501) and connection
-// errors: refused, reset, broken pipe, a body cut short (EOF) and
-// timeouts, for both calls, since a query only reads and is safe to
-// repeat. TLS and certificate errors, an unknown host and every other
-// status are never retried.
-//
-// A Retry-After header (seconds, or an HTTP date) is honoured: the next
-// attempt waits at least that long. When that wait would end past the
-// budget (MaxElapsedTime, or the context's deadline), the call stops at
-// once and returns the error rather than sleeping past its deadline.
-// Garbage, negative values and dates in the past fall back to the backoff
-// schedule.
-type RetryConfig struct {
-	// Strategy is RetryBackoff (the default) or RetryNone.
-	Strategy RetryStrategy
-	// Backoff shapes the waits; zero fields take the defaults.
-	Backoff BackoffStrategy
-	// MaxRetries caps the retries after the first attempt; zero means
-	// DefaultMaxRetries. Use NoRetries() to send a request only once.
-	MaxRetries int
-	// NoConnectionRetries turns off retrying connection errors; failed
-	// statuses are still retried.
-	NoConnectionRetries bool
-}
-
-// The defaults of a RetryConfig's zero fields. Unlike OpenRouter's
-// official SDKs, which retry for up to an hour, a call is bounded by
-// attempts and by a minute: an unattended program learns of an outage in
-// seconds rather than hanging, and a fleet of clients does not multiply
-// the load on a service that is already failing.
+// The defaults of the retry policy. Unlike OpenRouter's official SDKs,
+// which retry for up to an hour, a call is bounded by attempts and by a
+// minute of retrying, and a fleet of clients does not multiply the load
+// on a service that is already failing. README's "Worst cases" table
+// gives what that means for each kind of failure.
 const (
 	DefaultInitialInterval = 500 * time.Millisecond
 	DefaultMaxInterval     = 60 * time.Second
@@ -87,72 +46,73 @@ const (
 	jitter                 = 0.25
 )
 
-// DefaultRetryConfig is the retry policy of a new client, with every
-// default spelled out; it behaves as RetryConfig{} does.
-func DefaultRetryConfig() RetryConfig {
-	return RetryConfig{
-		Strategy: RetryBackoff,
-		Backoff: BackoffStrategy{
-			InitialInterval: DefaultInitialInterval,
-			MaxInterval:     DefaultMaxInterval,
-			Exponent:        DefaultExponent,
-			MaxElapsedTime:  DefaultMaxElapsedTime,
-		},
-		MaxRetries: DefaultMaxRetries,
+// DefaultBackoff is the backoff of a new client, every default spelled
+// out; it behaves as BackoffStrategy{} does.
+func DefaultBackoff() BackoffStrategy {
+	return BackoffStrategy{
+		InitialInterval: DefaultInitialInterval,
+		MaxInterval:     DefaultMaxInterval,
+		Exponent:        DefaultExponent,
+		MaxElapsedTime:  DefaultMaxElapsedTime,
 	}
 }
 
-// NoRetries is a RetryConfig that sends each request once.
-func NoRetries() RetryConfig { return RetryConfig{Strategy: RetryNone} }
+// retryPolicy is what a call's retry options set.
+type retryPolicy struct {
+	maxRetries          int
+	backoff             BackoffStrategy
+	noConnectionRetries bool
+}
 
-// withDefaults fills the zero fields.
-func (r RetryConfig) withDefaults() RetryConfig {
-	d := DefaultRetryConfig()
-	if r.Strategy == "" {
-		r.Strategy = d.Strategy
-	}
-	if r.MaxRetries == 0 {
-		r.MaxRetries = d.MaxRetries
-	}
-	b := &r.Backoff
+func defaultRetryPolicy() retryPolicy {
+	return retryPolicy{maxRetries: DefaultMaxRetries}
+}
+
+// withDefaults fills the zero fields of the backoff.
+func (b BackoffStrategy) withDefaults() BackoffStrategy {
+	d := DefaultBackoff()
 	if b.InitialInterval == 0 {
-		b.InitialInterval = d.Backoff.InitialInterval
+		b.InitialInterval = d.InitialInterval
 	}
 	if b.MaxInterval == 0 {
-		b.MaxInterval = d.Backoff.MaxInterval
+		b.MaxInterval = d.MaxInterval
 	}
 	if b.Exponent == 0 {
-		b.Exponent = d.Backoff.Exponent
+		b.Exponent = d.Exponent
 	}
 	if b.MaxElapsedTime == 0 {
-		b.MaxElapsedTime = d.Backoff.MaxElapsedTime
+		b.MaxElapsedTime = d.MaxElapsedTime
 	}
-	return r
+	return b
 }
 
 // check refuses a policy that cannot be meant: negative counts or
-// durations, an exponent below 1, an unknown strategy.
-func (r RetryConfig) check() error {
+// durations, an exponent below 1.
+func (r retryPolicy) check() error {
 	bad := func(field, format string, args ...any) error {
-		return &ValidationError{Field: "retry config: " + field, Problem: fmt.Sprintf(format, args...)}
+		return &ValidationError{Field: field, Problem: fmt.Sprintf(format, args...)}
 	}
-	b := r.Backoff
+	b := r.backoff
 	switch {
-	case r.Strategy != "" && r.Strategy != RetryBackoff && r.Strategy != RetryNone:
-		return bad("Strategy", "%q is not %q or %q", r.Strategy, RetryBackoff, RetryNone)
-	case r.MaxRetries < 0:
-		return bad("MaxRetries", "must not be negative, got %d (use NoRetries() to send once)", r.MaxRetries)
+	case r.maxRetries < 0:
+		return bad("max retries", "must not be negative, got %d (0 sends each request once)", r.maxRetries)
+	case r.maxRetries > maxMaxRetries:
+		return bad("max retries", "must be at most %d, got %d", maxMaxRetries, r.maxRetries)
 	case b.InitialInterval < 0:
-		return bad("Backoff.InitialInterval", "must not be negative, got %s", b.InitialInterval)
+		return bad("backoff: InitialInterval", "must not be negative, got %s", b.InitialInterval)
 	case b.MaxInterval < 0:
-		return bad("Backoff.MaxInterval", "must not be negative, got %s", b.MaxInterval)
+		return bad("backoff: MaxInterval", "must not be negative, got %s", b.MaxInterval)
 	case b.MaxElapsedTime < 0:
-		return bad("Backoff.MaxElapsedTime", "must not be negative, got %s", b.MaxElapsedTime)
+		return bad("backoff: MaxElapsedTime", "must not be negative, got %s", b.MaxElapsedTime)
 	case b.Exponent != 0 && !(b.Exponent >= 1 && b.Exponent <= 100):
-		return bad("Backoff.Exponent", "must be from 1 to 100, got %g", b.Exponent)
+		return bad("backoff: Exponent", "must be from 1 to 100, got %g", b.Exponent)
 	}
 	return nil
 }
+
+// maxMaxRetries bounds WithMaxRetries: more than this many retries of one
+// call is a storm whatever the backoff.
+const maxMaxRetries = 100
 
 // backoff is the jittered wait before retry number n (1 for the first).
 func (b BackoffStrategy) backoff(n int) time.Duration {

@@ -76,24 +76,26 @@ func TestDefaultPolicyAgainstAPermanent503(t *testing.T) {
 		assert.GreaterOrEqual(t, elapsed, 3*time.Second)
 		assert.LessOrEqual(t, elapsed, 5*time.Second)
 
-		var def *sdk.OpenRouterDefaultError
-		require.ErrorAs(t, err, &def)
-		assert.Equal(t, 503, def.StatusCode)
+		var unavailable *sdk.ServiceUnavailableResponseError
+		require.ErrorAs(t, err, &unavailable)
+		assert.Equal(t, 503, unavailable.StatusCode)
 		var retryErr *sdk.RetryError
 		require.ErrorAs(t, err, &retryErr)
-		assert.Equal(t, 5, retryErr.Attempts)
-		assert.Equal(t, "openrouter: POST /analytics/query: gave up after 5 attempts "+
-			"(last: 503 Service Unavailable: upstream overloaded): no retries left (at most 4)", err.Error())
+		assert.Len(t, retryErr.Attempts, 5)
+		assert.Zero(t, retryErr.Attempts[0].Wait)
+		for _, a := range retryErr.Attempts[1:] {
+			assert.Positive(t, a.Wait)
+		}
+		assert.Equal(t, "openrouter: POST /analytics/query: attempt 5: 503 Service Unavailable: upstream overloaded; "+
+			"before it: 503 Service Unavailable (x4); gave up: no retries left (at most 4)", err.Error())
 	})
 }
 
 func TestBackoffSchedule(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(failing(5, 503))
-		cfg := sdk.RetryConfig{MaxRetries: 5, Backoff: sdk.BackoffStrategy{
-			InitialInterval: 4 * time.Second, MaxInterval: 12 * time.Second, Exponent: 2,
-		}}
-		_, err := memClient(t, m, sdk.WithRetries(cfg)).QueryAnalytics(t.Context(), simpleQuery)
+		backoff := sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: 4 * time.Second, MaxInterval: 12 * time.Second, Exponent: 2})
+		_, err := memClient(t, m, sdk.WithMaxRetries(5), backoff).QueryAnalytics(t.Context(), simpleQuery)
 		require.NoError(t, err)
 		waits := m.waits()
 		require.Len(t, waits, 5)
@@ -111,8 +113,8 @@ func TestRetryCap(t *testing.T) {
 		t.Run(fmt.Sprint(retries), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				m := newMemAPI(always(500, errorBody(500, "Internal Server Error")))
-				cfg := sdk.RetryConfig{MaxRetries: retries, Backoff: sdk.BackoffStrategy{MaxElapsedTime: time.Hour}}
-				_, err := memClient(t, m, sdk.WithRetries(cfg)).GetAnalyticsMeta(t.Context())
+				backoff := sdk.WithBackoff(sdk.BackoffStrategy{MaxElapsedTime: time.Hour})
+				_, err := memClient(t, m, sdk.WithMaxRetries(retries), backoff).GetAnalyticsMeta(t.Context())
 				var e *sdk.InternalServerResponseError
 				require.ErrorAs(t, err, &e)
 				assert.Equal(t, retries+1, m.calls())
@@ -168,7 +170,7 @@ func TestRetryAfter(t *testing.T) {
 				var rl *sdk.RateLimitError
 				require.ErrorAs(t, err, &rl)
 				assert.Greater(t, rl.RetryAfter, time.Minute)
-				assert.Contains(t, err.Error(), "gave up after 1 attempt (last: 429 Too Many Requests: try again): a wait of ")
+				assert.Contains(t, err.Error(), "openrouter: POST /analytics/query: 429 Too Many Requests: try again; gave up: a wait of ")
 				assert.Contains(t, err.Error(), "would pass the retry budget of 1m0s")
 			})
 		})
@@ -178,15 +180,15 @@ func TestRetryAfter(t *testing.T) {
 func TestRateLimitErrorCarriesRetryAfter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(always(429, errorBody(429, "slow down"), "Retry-After", "30"))
-		_, err := memClient(t, m, sdk.WithRetries(sdk.NoRetries())).QueryAnalytics(t.Context(), simpleQuery)
+		_, err := memClient(t, m, sdk.WithMaxRetries(0)).QueryAnalytics(t.Context(), simpleQuery)
 		var rl *sdk.RateLimitError
 		require.ErrorAs(t, err, &rl)
 		assert.Equal(t, 30*time.Second, rl.RetryAfter)
 		assert.Equal(t, "slow down", rl.Message)
-		assert.Equal(t, "openrouter: 429 Too Many Requests: slow down", err.Error())
+		assert.Equal(t, "openrouter: POST /analytics/query: 429 Too Many Requests: slow down", err.Error())
 
 		m = newMemAPI(always(429, errorBody(429, "slow down"), "Retry-After", "10000000000"))
-		_, err = memClient(t, m, sdk.WithRetries(sdk.NoRetries())).QueryAnalytics(t.Context(), simpleQuery)
+		_, err = memClient(t, m, sdk.WithMaxRetries(0)).QueryAnalytics(t.Context(), simpleQuery)
 		require.ErrorAs(t, err, &rl)
 		assert.Equal(t, time.Duration(1<<63-1), rl.RetryAfter, "saturates, never overflows")
 	})
@@ -207,8 +209,8 @@ func TestRetryAfterPastTheDeadline(t *testing.T) {
 		var apiErr *sdk.APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, 503, apiErr.StatusCode)
-		assert.Equal(t, "openrouter: POST /analytics/query: gave up after 1 attempt (last: 503 Service Unavailable: upstream overloaded): "+
-			"a wait of 10s would pass the call's deadline: context deadline exceeded", err.Error())
+		assert.Equal(t, "openrouter: POST /analytics/query: 503 Service Unavailable: upstream overloaded; "+
+			"gave up: a wait of 10s would pass the call's deadline: context deadline exceeded", err.Error())
 	})
 }
 
@@ -224,10 +226,10 @@ func TestCancelDuringBackoffKeepsTheCause(t *testing.T) {
 		assert.Equal(t, 100*time.Millisecond, time.Since(start), "the wait ends with the context")
 		assert.Equal(t, 1, m.calls())
 		assert.ErrorIs(t, err, context.Canceled)
-		var def *sdk.OpenRouterDefaultError
-		require.ErrorAs(t, err, &def)
-		assert.Equal(t, 503, def.StatusCode)
-		assert.Equal(t, "openrouter: POST /analytics/query: gave up after 1 attempt (last: 503 Service Unavailable: upstream overloaded): context canceled", err.Error())
+		var unavailable *sdk.ServiceUnavailableResponseError
+		require.ErrorAs(t, err, &unavailable)
+		assert.Equal(t, 503, unavailable.StatusCode)
+		assert.Equal(t, "openrouter: POST /analytics/query: 503 Service Unavailable: upstream overloaded; gave up: context canceled", err.Error())
 	})
 }
 
@@ -249,7 +251,13 @@ func TestDeadlineDuringRetryKeepsTheCause(t *testing.T) {
 		var apiErr *sdk.APIError
 		require.ErrorAs(t, err, &apiErr)
 		assert.Equal(t, 503, apiErr.StatusCode)
-		assert.Equal(t, "openrouter: POST /analytics/query: gave up after 2 attempts (last: 503 Service Unavailable: upstream overloaded): context deadline exceeded", err.Error())
+		assert.Equal(t, "openrouter: POST /analytics/query: attempt 2: no response before the call's deadline (waiting for headers); "+
+			"before it: 503 Service Unavailable; gave up: context deadline exceeded", err.Error())
+		assert.ErrorIs(t, err, sdk.ErrServer, "the 503 decides the class")
+		var timeout *sdk.AttemptTimeoutError
+		require.ErrorAs(t, err, &timeout, "the last attempt's own story")
+		assert.True(t, timeout.CallDeadline)
+		assert.Equal(t, sdk.PhaseHeaders, timeout.Phase)
 	})
 }
 
@@ -261,7 +269,7 @@ func TestStalledServerWithAttemptTimeout(t *testing.T) {
 			<-req.Context().Done()
 			return nil, &url.Error{Op: "Post", URL: req.URL.String(), Err: req.Context().Err()}
 		})
-		c := memClient(t, m, sdk.WithAttemptTimeout(2*time.Second), sdk.WithRetries(sdk.RetryConfig{MaxRetries: 2}))
+		c := memClient(t, m, sdk.WithAttemptTimeout(2*time.Second), sdk.WithMaxRetries(2))
 		start := time.Now()
 		_, err := c.QueryAnalytics(context.Background(), simpleQuery)
 		elapsed := time.Since(start)
@@ -273,7 +281,8 @@ func TestStalledServerWithAttemptTimeout(t *testing.T) {
 		require.ErrorAs(t, err, &timeout)
 		assert.Equal(t, 2*time.Second, timeout.Limit)
 		assert.NotErrorIs(t, err, context.DeadlineExceeded, "the call itself had no deadline")
-		assert.Equal(t, "openrouter: POST /analytics/query: gave up after 3 attempts (last: no response within the attempt timeout of 2s): no retries left (at most 2)", err.Error())
+		assert.Equal(t, "openrouter: POST /analytics/query: attempt 3: no response within the attempt timeout of 2s (waiting for headers); "+
+			"before it: no response within the attempt timeout of 2s (waiting for headers) (x2); gave up: no retries left (at most 2)", err.Error())
 	})
 }
 
@@ -285,7 +294,7 @@ func TestDefaultAttemptTimeout(t *testing.T) {
 			return nil, req.Context().Err()
 		})
 		start := time.Now()
-		_, err := memClient(t, m, sdk.WithRetries(sdk.NoRetries())).GetAnalyticsMeta(context.Background())
+		_, err := memClient(t, m, sdk.WithMaxRetries(0)).GetAnalyticsMeta(context.Background())
 		assert.Equal(t, sdk.DefaultAttemptTimeout, time.Since(start))
 		var timeout *sdk.AttemptTimeoutError
 		require.ErrorAs(t, err, &timeout)
@@ -295,7 +304,7 @@ func TestDefaultAttemptTimeout(t *testing.T) {
 // A slow server, a 503 and a 429 can be told apart from the error alone.
 func TestRetryErrorsTellWhatHappened(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		cfg := sdk.WithRetries(sdk.RetryConfig{MaxRetries: 1})
+		cfg := sdk.WithMaxRetries(1)
 		slow := newMemAPI(func(_ int, req *http.Request) (*http.Response, error) {
 			<-req.Context().Done()
 			return nil, req.Context().Err()
@@ -304,11 +313,14 @@ func TestRetryErrorsTellWhatHappened(t *testing.T) {
 		_, err503 := memClient(t, newMemAPI(always(503, errorBody(503, "overloaded"))), cfg).GetAnalyticsMeta(t.Context())
 		_, err429 := memClient(t, newMemAPI(always(429, errorBody(429, "slow down"))), cfg).GetAnalyticsMeta(t.Context())
 
-		assert.Equal(t, "openrouter: GET /analytics/meta: gave up after 2 attempts (last: no response within the attempt timeout of 1s): no retries left (at most 1)", errSlow.Error())
-		assert.Equal(t, "openrouter: GET /analytics/meta: gave up after 2 attempts (last: 503 Service Unavailable: overloaded): no retries left (at most 1)", err503.Error())
-		assert.Equal(t, "openrouter: GET /analytics/meta: gave up after 2 attempts (last: 429 Too Many Requests: slow down): no retries left (at most 1)", err429.Error())
+		assert.Equal(t, "openrouter: GET /analytics/meta: attempt 2: no response within the attempt timeout of 1s (waiting for headers); "+
+			"before it: no response within the attempt timeout of 1s (waiting for headers); gave up: no retries left (at most 1)", errSlow.Error())
+		assert.Equal(t, "openrouter: GET /analytics/meta: attempt 2: 503 Service Unavailable: overloaded; "+
+			"before it: 503 Service Unavailable; gave up: no retries left (at most 1)", err503.Error())
+		assert.Equal(t, "openrouter: GET /analytics/meta: attempt 2: 429 Too Many Requests: slow down; "+
+			"before it: 429 Too Many Requests; gave up: no retries left (at most 1)", err429.Error())
 		assert.ErrorAs(t, errSlow, new(*sdk.AttemptTimeoutError))
-		assert.ErrorAs(t, err503, new(*sdk.OpenRouterDefaultError))
+		assert.ErrorAs(t, err503, new(*sdk.ServiceUnavailableResponseError))
 		assert.ErrorAs(t, err429, new(*sdk.RateLimitError))
 		assert.NotErrorAs(t, errSlow, new(*sdk.APIError))
 		assert.NotErrorAs(t, err503, new(*sdk.RateLimitError))
@@ -318,11 +330,11 @@ func TestRetryErrorsTellWhatHappened(t *testing.T) {
 func TestMaxElapsedTimeBoundsTheRetries(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(always(502, "", "Content-Type", "text/html"))
-		cfg := sdk.RetryConfig{MaxRetries: 100, Backoff: sdk.BackoffStrategy{
+		backoff := sdk.WithBackoff(sdk.BackoffStrategy{
 			InitialInterval: time.Second, MaxInterval: time.Second, MaxElapsedTime: 10 * time.Second,
-		}}
+		})
 		start := time.Now()
-		_, err := memClient(t, m, sdk.WithRetries(cfg)).QueryAnalytics(t.Context(), simpleQuery)
+		_, err := memClient(t, m, sdk.WithMaxRetries(100), backoff).QueryAnalytics(t.Context(), simpleQuery)
 		assert.LessOrEqual(t, time.Since(start), 10*time.Second)
 		assert.GreaterOrEqual(t, m.calls(), 9) // waits of 0.75 to 1 s
 		assert.LessOrEqual(t, m.calls(), 14)
@@ -346,26 +358,26 @@ func TestPOSTBodyResentIntact(t *testing.T) {
 func TestPerCallRetriesBeatClientConfig(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(failing(1, 503))
-		c := memClient(t, m, sdk.WithRetries(sdk.NoRetries()))
+		c := memClient(t, m, sdk.WithMaxRetries(0))
 		_, err := c.GetAnalyticsMeta(t.Context())
 		require.Error(t, err, "client-wide: no retries")
 		assert.Equal(t, 1, m.calls())
 
 		m = newMemAPI(failing(1, 503))
-		c = memClient(t, m, sdk.WithRetries(sdk.NoRetries()))
-		_, err = c.GetAnalyticsMeta(t.Context(), sdk.WithRetries(sdk.RetryConfig{}))
+		c = memClient(t, m, sdk.WithMaxRetries(0))
+		_, err = c.GetAnalyticsMeta(t.Context(), sdk.WithMaxRetries(sdk.DefaultMaxRetries))
 		require.NoError(t, err, "per call: the default policy")
 		assert.Equal(t, 2, m.calls())
 
 		m = newMemAPI(failing(1, 503))
-		_, err = memClient(t, m).GetAnalyticsMeta(t.Context(), sdk.WithRetries(sdk.NoRetries()))
+		_, err = memClient(t, m).GetAnalyticsMeta(t.Context(), sdk.WithMaxRetries(0))
 		require.Error(t, err, "per call: none")
 		assert.Equal(t, 1, m.calls())
 	})
 }
 
-// A zero RetryConfig is the default policy: copying a config that sets
-// only Backoff keeps connection errors retried.
+// Setting only the backoff keeps the default count and connection
+// errors retried.
 func TestZeroFieldsMeanTheDefaults(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		reset := func(n int, req *http.Request) (*http.Response, error) {
@@ -375,42 +387,41 @@ func TestZeroFieldsMeanTheDefaults(t *testing.T) {
 			return okReply(req), nil
 		}
 		m := newMemAPI(reset)
-		cfg := sdk.RetryConfig{Backoff: sdk.BackoffStrategy{InitialInterval: time.Second}}
-		_, err := memClient(t, m, sdk.WithRetries(cfg)).QueryAnalytics(t.Context(), simpleQuery)
+		_, err := memClient(t, m, sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: time.Second})).QueryAnalytics(t.Context(), simpleQuery)
 		require.NoError(t, err)
 		assert.Equal(t, 2, m.calls())
 
 		m = newMemAPI(reset)
-		_, err = memClient(t, m, sdk.WithRetries(sdk.RetryConfig{NoConnectionRetries: true})).QueryAnalytics(t.Context(), simpleQuery)
+		_, err = memClient(t, m, sdk.WithoutConnectionRetries()).QueryAnalytics(t.Context(), simpleQuery)
 		assert.ErrorIs(t, err, syscall.ECONNRESET)
 		assert.Equal(t, 1, m.calls(), "opted out")
 
 		m = newMemAPI(failing(1, 503))
-		_, err = memClient(t, m, sdk.WithRetries(sdk.RetryConfig{NoConnectionRetries: true})).QueryAnalytics(t.Context(), simpleQuery)
+		_, err = memClient(t, m, sdk.WithoutConnectionRetries()).QueryAnalytics(t.Context(), simpleQuery)
 		require.NoError(t, err, "statuses are still retried")
 	})
 }
 
 func TestBadRetryConfigIsRefused(t *testing.T) {
 	for _, tc := range []struct {
-		cfg  sdk.RetryConfig
+		cfg  sdk.CallOption
 		want string
 	}{
-		{sdk.RetryConfig{MaxRetries: -1}, "retry config: MaxRetries: must not be negative, got -1 (use NoRetries() to send once)"},
-		{sdk.RetryConfig{Backoff: sdk.BackoffStrategy{InitialInterval: -time.Second}}, "retry config: Backoff.InitialInterval: must not be negative, got -1s"},
-		{sdk.RetryConfig{Backoff: sdk.BackoffStrategy{MaxInterval: -1}}, "retry config: Backoff.MaxInterval: must not be negative, got -1ns"},
-		{sdk.RetryConfig{Backoff: sdk.BackoffStrategy{MaxElapsedTime: -1}}, "retry config: Backoff.MaxElapsedTime: must not be negative, got -1ns"},
-		{sdk.RetryConfig{Backoff: sdk.BackoffStrategy{Exponent: 0.5}}, "retry config: Backoff.Exponent: must be from 1 to 100, got 0.5"},
-		{sdk.RetryConfig{Strategy: "forever"}, `retry config: Strategy: "forever" is not "backoff" or "none"`},
+		{sdk.WithMaxRetries(-1), "max retries: must not be negative, got -1 (0 sends each request once)"},
+		{sdk.WithMaxRetries(101), "max retries: must be at most 100, got 101"},
+		{sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: -time.Second}), "backoff: InitialInterval: must not be negative, got -1s"},
+		{sdk.WithBackoff(sdk.BackoffStrategy{MaxInterval: -1}), "backoff: MaxInterval: must not be negative, got -1ns"},
+		{sdk.WithBackoff(sdk.BackoffStrategy{MaxElapsedTime: -1}), "backoff: MaxElapsedTime: must not be negative, got -1ns"},
+		{sdk.WithBackoff(sdk.BackoffStrategy{Exponent: 0.5}), "backoff: Exponent: must be from 1 to 100, got 0.5"},
 	} {
 		t.Run(tc.want, func(t *testing.T) {
-			_, err := sdk.NewClient(sdk.WithAPIKey(testKey), sdk.WithRetries(tc.cfg))
+			_, err := sdk.NewClient(sdk.WithAPIKey(testKey), tc.cfg)
 			var ve *sdk.ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, "openrouter: invalid request: "+tc.want, err.Error())
 
 			m := newMemAPI(always(200, queryBody))
-			_, err = memClient(t, m).QueryAnalytics(t.Context(), simpleQuery, sdk.WithRetries(tc.cfg))
+			_, err = memClient(t, m).QueryAnalytics(t.Context(), simpleQuery, tc.cfg)
 			require.ErrorAs(t, err, &ve)
 			assert.Zero(t, m.calls(), "nothing sent")
 		})

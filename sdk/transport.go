@@ -2,10 +2,14 @@ package sdk
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 )
 
@@ -19,71 +23,77 @@ type response struct {
 }
 
 // send runs the attempts of one call: it sends req, reads each response,
-// turns an error status into its typed error (checkResponse) and retries
-// what the call's policy allows. op names the call in errors, such as
-// "POST /analytics/query". It returns a 2XX response, or the error.
+// turns an error status into its typed error (checkResponse), decodes a
+// 2XX with decode, and retries what the call's policy allows: a 2XX
+// whose body cannot be decoded is retried too, since both operations
+// only read. op names the call in errors, such as "POST /analytics/query".
 //
 // The request is sent as built; each retry replays its body from
 // req.GetBody.
-func (c *Client) send(ctx context.Context, op string, call *callConfig, req *http.Request) (*response, error) {
-	policy := call.retry.withDefaults()
+func (c *Client) send(ctx context.Context, op string, call *callConfig, req *http.Request, decode func(*response) error) error {
+	policy := call.retry
+	policy.backoff = policy.backoff.withDefaults()
 	start := time.Now()
-	var last error // the last attempt's failure that was not the context's doing
-	paid := 0      // what the last retry took from the client's budget
-	for attempt := 1; ; attempt++ {
-		resp, err := c.attempt(ctx, call.attemptTimeout, req, attempt)
+	var attempts []Attempt
+	var wait time.Duration // before the next attempt
+	paid := 0              // what the last retry took from the client's budget
+	for n := 1; ; n++ {
+		resp, err := c.attempt(ctx, call, req, n)
 		if err == nil {
-			if err = checkResponse(resp); err == nil {
-				c.budget.succeeded(paid)
-				return resp, nil
+			if err = c.checkResponse(op, resp); err == nil {
+				if err = decode(resp); err == nil {
+					c.budget.succeeded(paid)
+					c.report(call, resp, n, false)
+					return nil
+				}
 			}
 		}
+		c.report(call, resp, n, true)
+		attempts = append(attempts, Attempt{Err: err, Wait: wait})
 		if ctx.Err() != nil {
-			// The call ended during this attempt: the previous attempt's
-			// failure, if any, is why the call was still going.
-			if last == nil {
-				return nil, fmt.Errorf("openrouter: %s: %w", op, err)
-			}
-			return nil, &RetryError{Op: op, Attempts: attempt, Last: last, Reason: context.Cause(ctx)}
+			return c.failed(op, attempts, context.Cause(ctx))
 		}
-		last = err
 		if !retryable(err, policy) {
-			return nil, failed(op, err)
+			return c.failed(op, attempts, nil)
 		}
-		wait, stop := nextWait(ctx, policy, attempt, err, time.Since(start))
-		if stop != nil {
-			return nil, &RetryError{Op: op, Attempts: attempt, Last: err, Reason: stop}
+		var stop error
+		if wait, stop = nextWait(ctx, policy, n, err, time.Since(start)); stop != nil {
+			return c.failed(op, attempts, stop)
 		}
 		if paid = c.budget.take(err); paid == 0 {
-			return nil, &RetryError{Op: op, Attempts: attempt, Last: err, Reason: ErrRetryBudgetExhausted}
+			return c.failed(op, attempts, ErrRetryBudgetExhausted)
 		}
-		c.log(ctx, "openrouter: retrying", "path", req.URL.Path, "attempt", attempt, "wait", wait, "reason", err.Error())
+		c.log(ctx, "openrouter: retrying", "path", req.URL.Path, "attempt", n, "wait", wait, "reason", err.Error())
 		if !sleep(ctx, wait) {
-			return nil, &RetryError{Op: op, Attempts: attempt, Last: err, Reason: context.Cause(ctx)}
+			return c.failed(op, attempts, context.Cause(ctx))
 		}
 	}
 }
 
-// failed is the error of a call whose last attempt is not retried: a
-// typed API error as it is, any other failure prefixed with the call.
-func failed(op string, err error) error {
-	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		return err
+// failed is the error of a call whose attempts are over. One attempt
+// that was not retried, or that the end of the context cut, is its own
+// error (prefixed with the operation unless it is an API error, which
+// names it); more attempts, or another reason to stop, make a *RetryError.
+func (c *Client) failed(op string, attempts []Attempt, reason error) error {
+	last := attempts[len(attempts)-1].Err
+	if len(attempts) > 1 || (reason != nil && !errors.Is(last, reason)) {
+		return &RetryError{Op: op, Attempts: attempts, Reason: reason}
 	}
-	return fmt.Errorf("openrouter: %s: %w", op, err)
+	var apiErr *APIError
+	if errors.As(last, &apiErr) {
+		return last
+	}
+	return fmt.Errorf("openrouter: %s: %w", op, last)
 }
 
-// retryable tells whether another attempt may succeed where err failed.
-func retryable(err error, policy RetryConfig) bool {
-	if policy.Strategy == RetryNone {
+// retryable tells whether the policy retries err: what IsRetryable says,
+// less connection errors when the policy turns those off.
+func retryable(err error, policy retryPolicy) bool {
+	if policy.maxRetries == 0 || !IsRetryable(err) {
 		return false
 	}
 	var apiErr *APIError
-	if errors.As(err, &apiErr) {
-		return retryableStatus(apiErr.StatusCode)
-	}
-	return !policy.NoConnectionRetries && retryableConnError(err)
+	return !policy.noConnectionRetries || errors.As(err, &apiErr)
 }
 
 // nextWait is the wait before retry number n, or why there is none: the
@@ -91,18 +101,18 @@ func retryable(err error, policy RetryConfig) bool {
 // server's Retry-After asks for more) would end past MaxElapsedTime or
 // the context's deadline. Such a wait is not begun: the call returns at
 // once rather than sleeping into its deadline.
-func nextWait(ctx context.Context, policy RetryConfig, n int, err error, elapsed time.Duration) (time.Duration, error) {
-	if n > policy.MaxRetries {
-		return 0, fmt.Errorf("no retries left (at most %d)", policy.MaxRetries)
+func nextWait(ctx context.Context, policy retryPolicy, n int, err error, elapsed time.Duration) (time.Duration, error) {
+	if n > policy.maxRetries {
+		return 0, fmt.Errorf("no retries left (at most %d)", policy.maxRetries)
 	}
-	wait := policy.Backoff.backoff(n)
+	wait := policy.backoff.backoff(n)
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		if asked, ok := parseRetryAfter(apiErr.Header.Get("Retry-After"), time.Now()); ok {
 			wait = max(wait, asked)
 		}
 	}
-	if budget := policy.Backoff.MaxElapsedTime; wait > budget-elapsed {
+	if budget := policy.backoff.MaxElapsedTime; wait > budget-elapsed {
 		return 0, fmt.Errorf("a wait of %s would pass the retry budget of %s", roundWait(wait), budget)
 	}
 	if deadline, ok := ctx.Deadline(); ok && wait >= time.Until(deadline) {
@@ -127,14 +137,16 @@ func sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // attempt sends req once, within the attempt timeout when there is one,
-// and reads its body.
-func (c *Client) attempt(ctx context.Context, timeout time.Duration, req *http.Request, n int) (*response, error) {
-	if timeout > 0 {
+// and reads its body. A failure is redacted, and one cut short by a
+// timeout is an *AttemptTimeoutError that names the phase.
+func (c *Client) attempt(ctx context.Context, call *callConfig, req *http.Request, n int) (*response, error) {
+	actx := ctx
+	if call.attemptTimeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, timeout, &AttemptTimeoutError{Limit: timeout})
+		actx, cancel = context.WithTimeoutCause(ctx, call.attemptTimeout, &AttemptTimeoutError{Limit: call.attemptTimeout})
 		defer cancel()
 	}
-	r := req.WithContext(ctx)
+	r := req.WithContext(actx)
 	if n > 1 && req.GetBody != nil {
 		body, err := req.GetBody()
 		if err != nil {
@@ -143,9 +155,13 @@ func (c *Client) attempt(ctx context.Context, timeout time.Duration, req *http.R
 		r.Body = body
 	}
 	start := time.Now()
-	httpResp, err := c.doer.Do(r)
+	httpResp, err := c.do(call, r)
 	if err != nil {
-		err = attemptTimedOut(ctx, err)
+		phase := PhaseHeaders
+		if isConnectError(err) {
+			phase = PhaseConnect
+		}
+		err = c.attemptFailed(ctx, actx, err, phase)
 		c.log(ctx, "openrouter: request failed", "method", req.Method, "path", req.URL.Path, "attempt", n, "error", err.Error())
 		return nil, err
 	}
@@ -157,48 +173,112 @@ func (c *Client) attempt(ctx context.Context, timeout time.Duration, req *http.R
 		resp.body, resp.bodyErr, err = readErrorBody(httpResp.Body)
 	}
 	if err != nil {
-		err = attemptTimedOut(ctx, err)
+		err = c.attemptFailed(ctx, actx, err, PhaseBody)
 		c.log(ctx, "openrouter: reading response failed", "method", req.Method, "path", req.URL.Path, "attempt", n,
 			"status", httpResp.StatusCode, "error", err.Error())
 		return nil, err
 	}
 	if c.logger != nil { // the arguments alone would allocate
 		c.log(ctx, "openrouter: response", "method", req.Method, "path", req.URL.Path, "attempt", n,
-			"status", httpResp.StatusCode, "bytes", len(resp.body), "duration", time.Since(start))
+			"status", httpResp.StatusCode, "bytes", len(resp.body), "duration", time.Since(start),
+			"request_id", requestID(httpResp.Header))
 	}
 	return resp, nil
 }
 
-// attemptTimedOut replaces the failure of an attempt that ran out of its
-// own time with the *AttemptTimeoutError that says so.
-func attemptTimedOut(attemptCtx context.Context, err error) error {
+// attemptFailed is the error of an attempt that failed in phase: an
+// *AttemptTimeoutError when the call's deadline or the attempt's own
+// timeout cut it, else err; redacted either way.
+func (c *Client) attemptFailed(callCtx, attemptCtx context.Context, err error, phase Phase) error {
+	if errors.Is(callCtx.Err(), context.DeadlineExceeded) {
+		return &AttemptTimeoutError{CallDeadline: true, Phase: phase, Err: c.redact.err(err)}
+	}
 	var timeout *AttemptTimeoutError
-	if errors.As(context.Cause(attemptCtx), &timeout) {
-		return timeout
+	if callCtx.Err() == nil && errors.As(context.Cause(attemptCtx), &timeout) {
+		return &AttemptTimeoutError{Limit: timeout.Limit, Phase: phase, Err: c.redact.err(notTheCallsDeadline(err))}
+	}
+	return c.redact.err(err)
+}
+
+// errAttemptDeadline stands for context.DeadlineExceeded in the transport's
+// error when an attempt's own timeout ran out, so that errors.Is(err,
+// context.DeadlineExceeded) keeps meaning the call's deadline.
+var errAttemptDeadline error = attemptDeadline{}
+
+type attemptDeadline struct{}
+
+func (attemptDeadline) Error() string   { return "attempt deadline exceeded" }
+func (attemptDeadline) Timeout() bool   { return true }
+func (attemptDeadline) Temporary() bool { return true }
+
+// notTheCallsDeadline replaces context.DeadlineExceeded in err (bare, or
+// as a *url.Error's cause) with errAttemptDeadline.
+func notTheCallsDeadline(err error) error {
+	if err == context.DeadlineExceeded {
+		return errAttemptDeadline
+	}
+	if ue, ok := err.(*url.Error); ok && ue.Err == context.DeadlineExceeded {
+		cp := *ue
+		cp.Err = errAttemptDeadline
+		return &cp
 	}
 	return err
 }
 
+// isConnectError tells a failure to connect (dial, TLS handshake, a
+// proxy's CONNECT) from one after the request went out.
+func isConnectError(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && (op.Op == "dial" || op.Op == "proxyconnect") {
+		return true
+	}
+	var record tls.RecordHeaderError
+	return errors.As(err, &record) || strings.Contains(err.Error(), "TLS handshake")
+}
+
+// firstRead bounds the buffer a body gets before any of it has arrived,
+// whatever its Content-Length claims: a response that announces 200 MB
+// and sends 8 bytes costs 4 MiB, not 200 MB. A body of known length up
+// to firstRead is read in one allocation; a longer one grows 8x at a
+// time as its bytes arrive, up to its length.
+const firstRead = 4 << 20
+
 // readCapped reads a whole body, failing rather than truncating past
-// limit. A body whose length is known is read into a buffer of exactly
-// that size; one cut short is io.ErrUnexpectedEOF, which is retried.
+// limit. Its buffer grows with the bytes that arrive, never with the
+// length announced; a body cut short is io.ErrUnexpectedEOF, which is
+// retried.
 func readCapped(body io.Reader, length, limit int64) ([]byte, error) {
 	if length > limit {
 		return nil, &ResponseTooLargeError{Limit: limit}
 	}
-	if length >= 0 {
-		buf := make([]byte, length)
-		_, err := io.ReadFull(body, buf)
-		return buf, err
+	if length < 0 { // unknown: read to EOF, one byte past the limit at most
+		buf, err := io.ReadAll(io.LimitReader(body, limit+1))
+		if err != nil {
+			return nil, err
+		}
+		if int64(len(buf)) > limit {
+			return nil, &ResponseTooLargeError{Limit: limit}
+		}
+		return buf, nil
 	}
-	buf, err := io.ReadAll(io.LimitReader(body, limit+1))
-	if err != nil {
-		return nil, err
+	buf := make([]byte, min(length, firstRead))
+	got := 0
+	for {
+		n, err := io.ReadFull(body, buf[got:])
+		got += n
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF // fewer bytes than announced
+		}
+		if err != nil {
+			return nil, err
+		}
+		if int64(got) == length {
+			return buf, nil
+		}
+		grown := make([]byte, min(length, int64(len(buf))*8))
+		copy(grown, buf)
+		buf = grown
 	}
-	if int64(len(buf)) > limit {
-		return nil, &ResponseTooLargeError{Limit: limit}
-	}
-	return buf, nil
 }
 
 // errErrorBodyTooLong is why an error body was not read whole.

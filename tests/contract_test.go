@@ -91,7 +91,7 @@ func newContract(t *testing.T) *contract {
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
 	wire := &capture{next: tr}
-	client := fake.Client(sdk.WithHTTPClient(&http.Client{Transport: wire}), sdk.WithRetries(sdk.NoRetries()))
+	client := fake.Client(sdk.WithHTTPClient(&http.Client{Transport: wire}), sdk.WithMaxRetries(0))
 	return &contract{fake: fake, client: client, wire: wire, router: router}
 }
 

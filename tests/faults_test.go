@@ -46,14 +46,14 @@ func (l *lockedBuffer) String() string {
 
 // fast retries at once: the waits themselves are tested under
 // testing/synctest in package sdk, where time is virtual.
-func fast() sdk.RetryConfig {
-	return sdk.RetryConfig{Backoff: sdk.BackoffStrategy{InitialInterval: time.Nanosecond, MaxInterval: time.Nanosecond}}
+func fast() sdk.CallOption {
+	return sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: time.Nanosecond, MaxInterval: time.Nanosecond})
 }
 
 // patient retries only after an hour, so that a call's deadline always
 // falls inside its first wait.
-func patient() sdk.RetryConfig {
-	return sdk.RetryConfig{Backoff: sdk.BackoffStrategy{InitialInterval: time.Hour, MaxInterval: time.Hour, MaxElapsedTime: 2 * time.Hour}}
+func patient() sdk.CallOption {
+	return sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: time.Hour, MaxInterval: time.Hour, MaxElapsedTime: 2 * time.Hour})
 }
 
 func isType[T error](err error) bool {
@@ -78,9 +78,9 @@ func TestFaultMatrix(t *testing.T) {
 			require.NoError(t, err)
 			e.url = "http://" + l.Addr().String()
 			require.NoError(t, l.Close())
-			cfg := fast()
-			cfg.Backoff.MaxElapsedTime = 50 * time.Millisecond
-			e.opts = append(e.opts, sdk.WithRetries(cfg))
+			e.opts = append(e.opts, sdk.WithBackoff(sdk.BackoffStrategy{
+				InitialInterval: time.Nanosecond, MaxInterval: time.Nanosecond, MaxElapsedTime: 50 * time.Millisecond,
+			}))
 		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
 			assert.ErrorIs(t, err, syscall.ECONNREFUSED)
 			assert.True(t, isType[*net.OpError](err))
@@ -102,19 +102,19 @@ func TestFaultMatrix(t *testing.T) {
 		}, success(2)},
 		{"503 with Retry-After that overflows", func(t *testing.T, e *env) {
 			e.fake.Script(analyticstest.RetryAfter(503, "10000000000"))
-			e.opts = append(e.opts, sdk.WithRetries(sdk.RetryConfig{}))
+			e.opts = append(e.opts, sdk.WithMaxRetries(sdk.DefaultMaxRetries))
 		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
 			assert.Len(t, e.fake.Requests(), 1, "no retry, no storm")
-			var de *sdk.OpenRouterDefaultError
-			require.ErrorAs(t, err, &de)
-			assert.Equal(t, 503, de.StatusCode)
+			var unavailable *sdk.ServiceUnavailableResponseError
+			require.ErrorAs(t, err, &unavailable)
+			assert.Equal(t, 503, unavailable.StatusCode)
 			var re *sdk.RetryError
 			require.ErrorAs(t, err, &re)
 			assert.Contains(t, err.Error(), "would pass the retry budget")
 		}},
 		{"429 with Retry-After past the deadline", func(t *testing.T, e *env) {
 			e.fake.Script(analyticstest.RetryAfter(429, "30"))
-			e.opts = append(e.opts, sdk.WithRetries(sdk.RetryConfig{}), sdk.WithTimeout(10*time.Second))
+			e.opts = append(e.opts, sdk.WithMaxRetries(sdk.DefaultMaxRetries), sdk.WithTimeout(10*time.Second))
 		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
 			assert.Len(t, e.fake.Requests(), 1)
 			assert.ErrorIs(t, err, context.DeadlineExceeded)
@@ -128,18 +128,18 @@ func TestFaultMatrix(t *testing.T) {
 		}, success(2)},
 		{"deadline during backoff keeps the 503", func(t *testing.T, e *env) {
 			e.fake.Script(analyticstest.Status(503))
-			e.opts = append(e.opts, sdk.WithRetries(patient()), sdk.WithTimeout(time.Minute))
+			e.opts = append(e.opts, patient(), sdk.WithTimeout(time.Minute))
 		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
 			assert.Len(t, e.fake.Requests(), 1)
 			assert.ErrorIs(t, err, context.DeadlineExceeded)
 			var apiErr *sdk.APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, 503, apiErr.StatusCode)
-			assert.Contains(t, err.Error(), "(last: 503 Service Unavailable: ")
+			assert.Contains(t, err.Error(), ": 503 Service Unavailable: ")
 		}},
 		{"32 MiB error body", func(t *testing.T, e *env) {
 			e.fake.Script(analyticstest.Raw(502, "text/html", strings.Repeat("<p>", 32<<20/3)))
-			e.opts = append(e.opts, sdk.WithRetries(sdk.NoRetries()))
+			e.opts = append(e.opts, sdk.WithMaxRetries(0))
 		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
 			var apiErr *sdk.APIError
 			require.ErrorAs(t, err, &apiErr)
@@ -151,21 +151,30 @@ func TestFaultMatrix(t *testing.T) {
 		}, success(2)},
 		{"500 with HTML, not retried", func(t *testing.T, e *env) {
 			e.fake.Script(analyticstest.HTMLPage(500))
-			e.opts = append(e.opts, sdk.WithRetries(sdk.NoRetries()))
-		}, defaultError(500, "unexpected text/html body")},
+			e.opts = append(e.opts, sdk.WithMaxRetries(0))
+		}, apiError(500, "unexpected text/html body")},
 		{"502 with empty body", func(t *testing.T, e *env) {
 			e.fake.Script(analyticstest.Raw(502, "", ""))
-			e.opts = append(e.opts, sdk.WithRetries(sdk.NoRetries()))
-		}, defaultError(502, "empty response body")},
-		{"200 with truncated JSON", func(t *testing.T, e *env) {
+			e.opts = append(e.opts, sdk.WithMaxRetries(0))
+		}, apiError(502, "empty response body")},
+		{"200 with truncated JSON, retried", func(t *testing.T, e *env) {
 			e.fake.Script(analyticstest.TruncatedBody())
-		}, defaultError(200, "unexpected end of JSON input")},
-		{"200 with wrong content type", func(t *testing.T, e *env) {
+		}, success(2)},
+		{"200 with truncated JSON, not retried", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.TruncatedBody())
+			e.opts = append(e.opts, sdk.WithMaxRetries(0))
+		}, apiError(200, "unexpected end of JSON input")},
+		{"200 with wrong content type, retried", func(t *testing.T, e *env) {
 			e.fake.Script(analyticstest.Raw(200, "text/plain", `{"data":{"data":[]}}`))
-		}, defaultError(200, "unexpected text/plain body")},
-		{"200 with JSON of the wrong shape", func(t *testing.T, e *env) {
-			e.fake.Script(analyticstest.Raw(200, "application/json", `{"rows":[{"model":"x"}]}`))
-		}, defaultError(200, "data.data is required")},
+		}, success(2)},
+		{"200 with wrong content type, not retried", func(t *testing.T, e *env) {
+			e.fake.Script(analyticstest.Raw(200, "text/plain", `{"data":{"data":[]}}`))
+			e.opts = append(e.opts, sdk.WithMaxRetries(0))
+		}, apiError(200, "unexpected text/plain body")},
+		{"200 with JSON of the wrong shape, every time", func(t *testing.T, e *env) {
+			bad := analyticstest.Raw(200, "application/json", `{"rows":[{"model":"x"}]}`)
+			e.fake.Script(bad, bad, bad, bad, bad)
+		}, apiError(200, "data.data is required")},
 		{"headers never arrive", func(t *testing.T, e *env) {
 			e.fake.Script(analyticstest.Delay(time.Minute))
 			e.opts = append(e.opts, sdk.WithTimeout(100*time.Millisecond))
@@ -184,7 +193,7 @@ func TestFaultMatrix(t *testing.T) {
 		}},
 		{"context cancelled during backoff", func(t *testing.T, e *env) {
 			e.fake.Script(analyticstest.Status(503))
-			e.opts = append(e.opts, sdk.WithRetries(patient()), sdk.WithLogger(slog.New(slog.NewTextHandler(cancelOnRetry{e.cancel}, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+			e.opts = append(e.opts, patient(), sdk.WithLogger(slog.New(slog.NewTextHandler(cancelOnRetry{e.cancel}, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
 			assert.ErrorIs(t, err, context.Canceled)
 			assert.Len(t, e.fake.Requests(), 1)
@@ -206,7 +215,7 @@ func TestFaultMatrix(t *testing.T) {
 			s.StartTLS()
 			t.Cleanup(s.Close)
 			e.url = s.URL
-			e.opts = append(e.opts, sdk.WithRetries(sdk.RetryConfig{}))
+			e.opts = append(e.opts, sdk.WithMaxRetries(sdk.DefaultMaxRetries))
 			t.Cleanup(func() { assert.Equal(t, int32(1), conns.Load(), "one connection: no retry") })
 		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
 			require.Error(t, err)
@@ -235,7 +244,7 @@ func TestFaultMatrix(t *testing.T) {
 			fake := analyticstest.NewServer(t)
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			e := &env{fake: fake, url: fake.URL, ctx: ctx, cancel: cancel, opts: []sdk.Option{sdk.WithRetries(fast())}}
+			e := &env{fake: fake, url: fake.URL, ctx: ctx, cancel: cancel, opts: []sdk.Option{fast()}}
 			tc.setup(t, e)
 			var logs lockedBuffer
 			tr := &http.Transport{}
@@ -288,15 +297,17 @@ func success(attempts int) func(*testing.T, *faultEnv, *sdk.QueryResult, error) 
 	}
 }
 
-// defaultError expects an *sdk.OpenRouterDefaultError with this status
-// whose message contains text.
-func defaultError(status int, text string) func(*testing.T, *faultEnv, *sdk.QueryResult, error) {
+// apiError expects an *sdk.APIError with this status whose message
+// contains text; a 2XX is an *sdk.OpenRouterDefaultError, any other
+// status the type of its own.
+func apiError(status int, text string) func(*testing.T, *faultEnv, *sdk.QueryResult, error) {
 	return func(t *testing.T, e *faultEnv, res *sdk.QueryResult, err error) {
 		assert.Nil(t, res)
-		var de *sdk.OpenRouterDefaultError
-		require.ErrorAs(t, err, &de)
-		assert.Equal(t, status, de.StatusCode)
-		assert.Contains(t, de.Message, text)
+		var apiErr *sdk.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Equal(t, status, apiErr.StatusCode)
+		assert.Contains(t, apiErr.Message, text)
+		assert.Equal(t, status < 300, errors.As(err, new(*sdk.OpenRouterDefaultError)))
 	}
 }
 

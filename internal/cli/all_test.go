@@ -86,7 +86,7 @@ func records(t *testing.T, out string) [][]string {
 func TestUnknownNamesReachTheServer(t *testing.T) {
 	code, _, errOut := run(t, nil, "query", "--demo", "--metric", "request_count", "--granularity", "quarter")
 	assert.Equal(t, cli.ExitError, code, "not a usage error: the server refused it")
-	assert.Contains(t, errOut, `openrouter: 400 Bad Request: Invalid request parameters: unknown granularity "quarter"`)
+	assert.Contains(t, errOut, `openrouter: POST /analytics/query: 400 Bad Request: Invalid request parameters: unknown granularity "quarter"`)
 	code, _, errOut = run(t, nil, "query", "--demo", "--metric", "request_count", "--filter", "model contains gpt")
 	assert.Equal(t, cli.ExitError, code)
 	assert.Contains(t, errOut, `unknown operator "contains"`)

@@ -112,7 +112,7 @@ func (c *common) client(env Env) (*sdk.Client, func(), error) {
 		opts = append(opts, sdk.WithAppCategories(strings.Split(c.categories, ",")...))
 	}
 	if !c.retries {
-		opts = append(opts, sdk.WithRetries(sdk.NoRetries()))
+		opts = append(opts, sdk.WithMaxRetries(0))
 	}
 	stop := func() {}
 	tr := &http.Transport{}

@@ -188,19 +188,19 @@ func TestAPIErrorsExit1WithOneLine(t *testing.T) {
 	code, out, errOut := run(t, nil, "query", "--demo", "--metric", "vibes")
 	assert.Equal(t, 1, code)
 	assert.Empty(t, out)
-	assert.Equal(t, "openrouter-analytics: openrouter: 400 Bad Request: Invalid request parameters: unknown metric \"vibes\"\n", errOut)
+	assert.Equal(t, "openrouter-analytics: openrouter: POST /analytics/query: 400 Bad Request: Invalid request parameters: unknown metric \"vibes\"\n", errOut)
 
 	fake := analyticstest.NewServer(t)
 	code, _, errOut = run(t, map[string]string{"OPENROUTER_API_KEY": analyticstest.OrdinaryKey}, "meta", "--base-url", fake.URL)
 	assert.Equal(t, 1, code)
-	assert.Equal(t, "openrouter-analytics: openrouter: 403 Forbidden: Only management keys can perform this operation\n", errOut)
+	assert.Equal(t, "openrouter-analytics: openrouter: GET /analytics/meta: 403 Forbidden: Only management keys can perform this operation\n", errOut)
 	assert.NotContains(t, errOut, analyticstest.OrdinaryKey)
 
 	fake.Script(analyticstest.Status(500))
 	code, _, errOut = run(t, map[string]string{"OPENROUTER_API_KEY": analyticstest.ManagementKey},
 		"query", "--base-url", fake.URL, "--metric", "request_count", "--retries=false")
 	assert.Equal(t, 1, code)
-	assert.Equal(t, "openrouter-analytics: openrouter: 500 Internal Server Error: Internal Server Error\n", errOut)
+	assert.Equal(t, "openrouter-analytics: openrouter: GET /analytics/meta: 500 Internal Server Error: Internal Server Error\n", errOut)
 
 	code, _, errOut = run(t, nil, "meta")
 	assert.Equal(t, 1, code)

@@ -233,8 +233,8 @@ func (r *Report) Err() error {
 		case extra > maxOutageRetries+r.Config.Workers:
 			fail("%d retries during the outage, more than the budget's %d (and one a worker in flight)", extra, maxOutageRetries)
 		}
-		if !r.recoveredAfterRecord || r.RecoveredAfter > retryPolicy.Backoff.MaxInterval {
-			fail("no success within %s of the recovery (first after %s)", retryPolicy.Backoff.MaxInterval, r.RecoveredAfter)
+		if !r.recoveredAfterRecord || r.RecoveredAfter > backoff.MaxInterval {
+			fail("no success within %s of the recovery (first after %s)", backoff.MaxInterval, r.RecoveredAfter)
 		}
 	}
 	return errors.Join(errs...)
@@ -251,7 +251,7 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	}
 	p("\npolicy: at most %d attempts a call, attempt timeout %s, no wait past %s, so at most %s a call;\n"+
 		"        client-wide retry budget of %d tokens, %d a retry\n\n",
-		maxAttempts, c.AttemptTimeout, retryPolicy.Backoff.MaxElapsedTime, c.maxCallTime(), sdk.DefaultRetryBudgetCapacity, sdk.DefaultRetryCost)
+		maxAttempts, c.AttemptTimeout, backoff.MaxElapsedTime, c.maxCallTime(), sdk.DefaultRetryBudgetCapacity, sdk.DefaultRetryCost)
 	p("calls                %d\n", r.Calls)
 	p("faults injected      %s\n", counts(r.Faults))
 	p("outcomes             %s\n", counts(r.Outcomes))

@@ -58,7 +58,7 @@ type Config struct {
 // MaxElapsedTime, and the last attempt may then take its timeout. The
 // second is slack for scheduling on a loaded machine.
 func (c Config) maxCallTime() time.Duration {
-	return retryPolicy.Backoff.MaxElapsedTime + c.AttemptTimeout + time.Second
+	return backoff.MaxElapsedTime + c.AttemptTimeout + time.Second
 }
 
 func (c Config) withDefaults() Config {
@@ -88,10 +88,11 @@ func (c Config) withDefaults() Config {
 
 // The client's policy under test: what bounds each call.
 var (
-	retryPolicy = sdk.RetryConfig{MaxRetries: 3, Backoff: sdk.BackoffStrategy{
+	maxRetries = 3
+	backoff    = sdk.BackoffStrategy{
 		InitialInterval: 20 * time.Millisecond, MaxInterval: 500 * time.Millisecond, MaxElapsedTime: 3 * time.Second,
-	}}
-	maxAttempts = retryPolicy.MaxRetries + 1
+	}
+	maxAttempts = maxRetries + 1
 )
 
 // callHeader carries a call's id to the fake, which reports each request
@@ -159,7 +160,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	client, err := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(srv.URL),
 		sdk.WithHTTPClient(r.tagCalls(&http.Client{Transport: tr})),
-		sdk.WithRetries(retryPolicy), sdk.WithAttemptTimeout(cfg.AttemptTimeout))
+		sdk.WithMaxRetries(maxRetries), sdk.WithBackoff(backoff), sdk.WithAttemptTimeout(cfg.AttemptTimeout))
 	if err != nil {
 		srv.Close()
 		return nil, err

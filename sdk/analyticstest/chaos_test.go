@@ -38,7 +38,7 @@ func TestChaosFaults(t *testing.T) {
 			fake := analyticstest.NewServer(t, analyticstest.WithChaos(analyticstest.ChaosConfig{
 				Rate: 1, Faults: []analyticstest.ChaosFault{tc.fault}, RetryAfter: "7", TrickleInterval: 50 * time.Millisecond,
 			}))
-			c := fake.Client(sdk.WithRetries(sdk.NoRetries()), sdk.WithAttemptTimeout(300*time.Millisecond))
+			c := fake.Client(sdk.WithMaxRetries(0), sdk.WithAttemptTimeout(300*time.Millisecond))
 			_, err := c.QueryAnalytics(t.Context(), q)
 			tc.check(t, err)
 			reqs := fake.Requests()
@@ -83,7 +83,7 @@ func TestChaosIsSeededAndObserved(t *testing.T) {
 				mu.Unlock()
 			},
 		}))
-		c := fake.Client(sdk.WithRetries(sdk.NoRetries()))
+		c := fake.Client(sdk.WithMaxRetries(0))
 		for range 200 {
 			_, _ = c.GetAnalyticsMeta(t.Context())
 		}

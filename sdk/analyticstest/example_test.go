@@ -23,9 +23,7 @@ func Example() {
 	client, err := sdk.NewClient(
 		sdk.WithAPIKey(analyticstest.ManagementKey),
 		sdk.WithBaseURL(srv.URL),
-		sdk.WithRetries(sdk.RetryConfig{
-			Backoff: sdk.BackoffStrategy{InitialInterval: time.Millisecond, MaxInterval: 10 * time.Millisecond},
-		}))
+		sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: time.Millisecond, MaxInterval: 10 * time.Millisecond}))
 	if err != nil {
 		fmt.Println(err)
 		return

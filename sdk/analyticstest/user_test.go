@@ -16,9 +16,7 @@ func TestUsersRetryTest(t *testing.T) {
 	fake := analyticstest.NewServer(t)
 	fake.Script(analyticstest.RetryAfter(429, "0"), analyticstest.Status(503))
 
-	client := fake.Client(sdk.WithRetries(sdk.RetryConfig{
-		Backoff: sdk.BackoffStrategy{InitialInterval: time.Millisecond, MaxInterval: 10 * time.Millisecond},
-	}))
+	client := fake.Client(sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: time.Millisecond, MaxInterval: 10 * time.Millisecond}))
 	res, err := client.QueryAnalytics(t.Context(), sdk.QueryRequest{
 		Metrics:    []string{"request_count"},
 		Dimensions: []string{"model"},
