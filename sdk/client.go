@@ -59,6 +59,7 @@ type Client struct {
 	catalog          catalogCache
 	catalogTTL       time.Duration
 	redact           *redactor
+	traced           bool  // the doer is an *http.Client, which reports when it has a connection
 	optionErr        error // an option that cannot be used on a client
 }
 
@@ -115,8 +116,8 @@ func NewClient(opts ...Option) (*Client, error) {
 	if err := c.defaults.check(); err != nil {
 		return nil, err
 	}
-	if c.catalogTTL < 0 {
-		return nil, &ValidationError{Field: "WithCatalogTTL", Problem: fmt.Sprintf("must not be negative, got %s", c.catalogTTL)}
+	if c.catalogTTL <= 0 {
+		return nil, &ValidationError{Field: "WithCatalogTTL", Problem: fmt.Sprintf("must be positive, got %s", c.catalogTTL)}
 	}
 	if err := c.budgetConfig.check(); err != nil {
 		return nil, err
@@ -132,6 +133,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.doer == nil {
 		c.doer = defaultHTTPClient()
 	}
+	_, c.traced = c.doer.(*http.Client)
 	c.doer = c.withRedirectCheck(c.doer)
 	c.warnIfPlainHTTP()
 	c.budget = newRetryBudget(c.budgetConfig)

@@ -3,6 +3,7 @@ package sdk
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -159,28 +160,31 @@ func (r *redactor) object(m map[string]any) map[string]any {
 	return out
 }
 
-// err returns err, or an error that reads the same with the key
-// replaced when its text holds the key (a transport error quoting what
-// a server sent, say). The replacement unwraps to err, so errors.Is and
-// errors.As still see the cause.
+// err returns err, or, when its text holds the key (a transport error
+// quoting what a server sent, say), an error that reads the same with
+// the key replaced. That error does not unwrap to err, whose text still
+// holds the key; it keeps only whether err was a timeout. A server can
+// put the key only in errors that are never retried (a malformed
+// response), so no retry decision changes.
 func (r *redactor) err(err error) error {
 	if err == nil {
 		return nil
 	}
 	if text := err.Error(); r.contains(text) {
-		return &redactedError{text: r.string(text), err: err}
+		var t interface{ Timeout() bool }
+		return &redactedError{text: r.string(text), timeout: errors.As(err, &t) && t.Timeout()}
 	}
 	return err
 }
 
 // redactedError is an error whose text had the key in it.
 type redactedError struct {
-	text string
-	err  error
+	text    string
+	timeout bool
 }
 
 func (e *redactedError) Error() string { return e.text }
-func (e *redactedError) Unwrap() error { return e.err }
+func (e *redactedError) Timeout() bool { return e.timeout }
 
 // Format prints the redacted text under every verb, %#v included, which
 // would otherwise print the fields.

@@ -1,0 +1,53 @@
+package sdk
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+)
+
+// A body of known, honest length is read in one allocation of its size;
+// one that announces more than it sends costs at most firstRead; one of
+// unknown length grows with what arrives.
+func TestReadCappedAllocatesWhatArrives(t *testing.T) {
+	body := bytes.Repeat([]byte("x"), 10<<20)
+	var got []byte
+	allocs := testing.AllocsPerRun(5, func() {
+		got, _ = readCapped(bytes.NewReader(body), int64(len(body)), 256<<20)
+	})
+	if allocs != 2 || len(got) != len(body) { // the reader and the body
+		t.Fatalf("honest 10 MiB body: %v allocations, %d bytes", allocs, len(got))
+	}
+	for _, n := range []int{0, 700, firstRead, 3 << 20, 10 << 20} {
+		if got, err := readCapped(bytes.NewReader(body[:n]), int64(n), 256<<20); err != nil || cap(got) != n || !bytes.Equal(got, body[:n]) {
+			t.Fatalf("a body of %d bytes: %v, a buffer of %d", n, err, cap(got))
+		}
+	}
+
+	var lieErr error
+	lie := testing.Benchmark(func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_, lieErr = readCapped(strings.NewReader(`{"data":`), 200_000_000, 256<<20)
+		}
+	})
+	if lieErr != io.ErrUnexpectedEOF {
+		t.Fatalf("a body cut short: %v", lieErr)
+	}
+	if per := lie.AllocedBytesPerOp(); per > 1024 {
+		t.Fatalf("8 bytes sent, 200,000,000 announced: %d bytes allocated", per)
+	}
+
+	// A body that announces 200 MB and sends 5 MB grows with what came.
+	_, err := readCapped(bytes.NewReader(body[:5<<20]), 200_000_000, 256<<20)
+	if err != io.ErrUnexpectedEOF {
+		t.Fatalf("short body: %v", err)
+	}
+	if _, err := readCapped(bytes.NewReader(body), 10, 256<<20); err != nil {
+		t.Fatalf("a longer body than announced reads what was announced: %v", err)
+	}
+	if _, err := readCapped(bytes.NewReader(body), -1, 1<<20); err == nil {
+		t.Fatal("an unknown length past the cap must fail")
+	}
+}
