@@ -262,6 +262,15 @@ func (c *Client) log(ctx context.Context, msg string, args ...any) {
 	c.logger.DebugContext(ctx, msg, args...)
 }
 
+// CloseIdleConnections closes the idle connections of the client's HTTP
+// client, when it has such a method (an *http.Client does); calls may go
+// on, and open new ones.
+func (c *Client) CloseIdleConnections() {
+	if closer, ok := c.doer.(interface{ CloseIdleConnections() }); ok {
+		closer.CloseIdleConnections()
+	}
+}
+
 // String describes the client without its API key.
 func (c *Client) String() string {
 	return fmt.Sprintf("sdk.Client{baseURL: %q, apiKey: [REDACTED]}", c.baseURL)

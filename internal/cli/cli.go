@@ -9,7 +9,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -114,9 +113,9 @@ func (c *common) client(env Env) (*sdk.Client, func(), error) {
 	if !c.retries {
 		opts = append(opts, sdk.WithMaxRetries(0))
 	}
+	// The SDK's own HTTP client: the proxy environment (HTTPS_PROXY,
+	// HTTP_PROXY, NO_PROXY), its timeouts and its connection pool.
 	stop := func() {}
-	tr := &http.Transport{}
-	opts = append(opts, sdk.WithHTTPClient(&http.Client{Transport: tr}))
 	switch {
 	case c.demo:
 		srv := httptest.NewServer(analyticstest.NewHandler())
@@ -128,7 +127,29 @@ func (c *common) client(env Env) (*sdk.Client, func(), error) {
 		return nil, stop, errors.New("no API key: set OPENROUTER_API_KEY to a management key, or use --demo")
 	}
 	client, err := sdk.NewClient(opts...)
-	return client, func() { tr.CloseIdleConnections(); stop() }, err
+	if err != nil {
+		return nil, stop, err
+	}
+	return client, func() { client.CloseIdleConnections(); stop() }, nil
+}
+
+// redacting is w with the client's API key replaced in whatever is
+// written to it, as the SDK does in its errors: the last guard for a key
+// that a server echoed into something the command prints.
+func redacting(w io.Writer, client *sdk.Client) io.Writer {
+	return redactingWriter{w, client}
+}
+
+type redactingWriter struct {
+	w      io.Writer
+	client *sdk.Client
+}
+
+func (r redactingWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(r.w, r.client.Redact(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }
 
 // now is the reference for --last: the demo data's end, or the clock.

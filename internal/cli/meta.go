@@ -23,6 +23,7 @@ func runMeta(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail(env, err)
 	}
+	env.Stderr = redacting(env.Stderr, client)
 	meta, err := client.GetAnalyticsMeta(ctx)
 	if err != nil {
 		return fail(env, err)

@@ -68,6 +68,7 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail(env, err)
 	}
+	env.Stderr = redacting(env.Stderr, client)
 	cat, err := client.Catalog(ctx)
 	if err != nil {
 		return fail(env, err)
