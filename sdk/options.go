@@ -102,10 +102,13 @@ func WithBaseURL(url string) Option {
 }
 
 // WithHTTPClient sets what sends the requests; the default is an
-// *http.Client with a pooled transport of DefaultMaxConnections. An
-// *http.Client without a CheckRedirect of its own is used through a copy
-// that refuses redirects leaving the base URL's host or dropping https
-// (see RedirectError); any other HTTPDoer is trusted with redirects.
+// *http.Client with a pooled transport of DefaultMaxConnections, which
+// honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY. An *http.Client is used
+// through a copy that refuses redirects leaving the base URL's host or
+// dropping https (see RedirectError) before its own CheckRedirect runs;
+// with any other HTTPDoer, a response that a redirect brought from
+// elsewhere is refused the same way. To see or time each attempt, prefer
+// WithMiddleware to wrapping the client.
 func WithHTTPClient(doer HTTPDoer) Option {
 	return clientOption(func(c *Client) { c.doer = doer })
 }
