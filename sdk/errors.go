@@ -261,18 +261,14 @@ type AttemptTimeoutError struct {
 
 // Error says what did not arrive, and which limit ran out.
 func (e *AttemptTimeoutError) Error() string {
-	var what string
+	what, during := "no response", string(e.Phase)
 	switch e.Phase {
 	case PhaseConnect:
-		what = "no connection"
+		what, during = "no connection", "connecting"
+	case PhaseHeaders:
+		during = "waiting for headers"
 	case PhaseBody:
-		what = "response body not read whole"
-	default:
-		what = "no response"
-	}
-	during := map[Phase]string{PhaseConnect: "connecting", PhaseHeaders: "waiting for headers", PhaseBody: "reading the body"}[e.Phase]
-	if during == "" {
-		during = string(e.Phase)
+		what, during = "response body not read whole", "reading the body"
 	}
 	if e.CallDeadline {
 		return what + " before the call's deadline (" + during + ")"
