@@ -186,7 +186,8 @@ func (c *Client) GetAnalyticsMeta(ctx context.Context, opts ...CallOption) (*Ana
 }
 
 // QueryAnalytics checks the query (see ValidateQuery), runs it and returns
-// its rows with their metadata.
+// its rows with their metadata. Its warnings go to WithWarningHandler's
+// function, and under WithWarningsAsErrors they are a *WarningError.
 func (c *Client) QueryAnalytics(ctx context.Context, query QueryRequest, opts ...CallOption) (*QueryResult, error) {
 	call, err := c.callConfig(opts)
 	if err != nil {
@@ -195,15 +196,29 @@ func (c *Client) QueryAnalytics(ctx context.Context, query QueryRequest, opts ..
 	if err := ValidateQuery(&query); err != nil {
 		return nil, err
 	}
+	ctx, cancel := call.bound(ctx)
+	defer cancel()
+	res, err := c.query(ctx, &call, query)
+	if err != nil {
+		return nil, err
+	}
+	var seen warningSet
+	if err := seen.deliver(c, &call, res.Warnings); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// query sends a checked query with a resolved configuration, within
+// whatever deadline ctx already has: one request and its retries.
+func (c *Client) query(ctx context.Context, call *callConfig, query QueryRequest) (*QueryResult, error) {
 	req, err := gen.NewQueryAnalyticsRequest(c.server, call.headers.params(), query)
 	if err != nil {
 		return nil, fmt.Errorf("openrouter: %s: %w", opQuery, err)
 	}
 	c.setHeaders(req.Header)
-	ctx, cancel := call.bound(ctx)
-	defer cancel()
 	var out gen.QueryResponse
-	err = c.send(ctx, opQuery, &call, req, func(resp *response) error {
+	err = c.send(ctx, opQuery, call, req, func(resp *response) error {
 		out = gen.QueryResponse{}
 		if err := c.decode(opQuery, resp, &out); err != nil {
 			return err

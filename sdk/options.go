@@ -32,9 +32,13 @@ type callConfig struct {
 	retry          retryPolicy
 	middleware     []Middleware
 	info           *ResponseInfo
-	// QueryAll's own settings.
-	concurrency int
-	progress    func(Progress)
+	// The server's warnings (warnings.go).
+	onWarning        func(string)
+	warningsAsErrors bool
+	// The settings of QueryPages and QueryAll (scheduler.go, progress.go).
+	concurrency    int
+	concurrencySet bool
+	progress       func(Progress)
 }
 
 // DefaultAttemptTimeout bounds one attempt (sending the request and
@@ -56,6 +60,9 @@ func (s *callConfig) check() error {
 	}
 	if s.attemptTimeout < 0 {
 		return &ValidationError{Field: "attempt timeout", Problem: fmt.Sprintf("must not be negative, got %s", s.attemptTimeout)}
+	}
+	if s.concurrencySet && (s.concurrency < 1 || s.concurrency > MaxConcurrency) {
+		return &ValidationError{Field: "WithConcurrency", Problem: fmt.Sprintf("must be from 1 to %d, got %d", MaxConcurrency, s.concurrency)}
 	}
 	return s.retry.check()
 }
@@ -150,7 +157,8 @@ func WithAppCategories(categories ...string) CallOption {
 }
 
 // WithTimeout bounds each call as a whole: every attempt and every wait
-// between them. Zero means no bound beyond the context's own deadline,
+// between them; for QueryPages and QueryAll, every request of the export
+// and the time the caller's loop takes. Zero means no bound beyond the context's own deadline,
 // which is the default.
 func WithTimeout(d time.Duration) CallOption {
 	return callOption(func(s *callConfig) { s.timeout = d })

@@ -213,15 +213,24 @@ func TestQueryAllReportsProgress(t *testing.T) {
 	fake := analyticstest.NewServer(t)
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"},
 		Granularity: sdk.GranularityDay, TimeRange: last(90 * day), Limit: 300}
-	var last sdk.Progress
-	calls := 0
+	var reports []sdk.Progress
 	rows := collect(t, fake.Client(), q, sdk.WithConcurrency(8), sdk.WithProgress(func(p sdk.Progress) {
-		// No lock: reports come one at a time, in order.
-		assert.Equal(t, last.Done+1, p.Done)
-		assert.GreaterOrEqual(t, p.Rows, last.Rows)
-		last = p
-		calls++
+		reports = append(reports, p) // no lock: reports come one at a time, in order
 	}))
-	assert.Equal(t, len(fake.Requests()), calls, "once a piece")
-	assert.Equal(t, sdk.Progress{Done: calls, Queued: 0, Rows: len(rows)}, last)
+	require.NotEmpty(t, reports)
+	for i, p := range reports[1:] {
+		prev := reports[i]
+		assert.Equal(t, prev.Pages+1, p.Pages, "a report a page")
+		assert.GreaterOrEqual(t, p.Covered, prev.Covered)
+		assert.GreaterOrEqual(t, p.Rows, prev.Rows)
+		assert.GreaterOrEqual(t, p.Fetched, prev.Fetched)
+		assert.GreaterOrEqual(t, p.Requests, prev.Requests)
+		assert.GreaterOrEqual(t, p.Elapsed, prev.Elapsed)
+	}
+	assert.Greater(t, reports[0].Rows, 0, "the first report already has rows")
+	final := reports[len(reports)-1]
+	assert.Equal(t, 1.0, final.Covered)
+	assert.Equal(t, len(rows), final.Rows)
+	assert.Equal(t, len(fake.Requests()), final.Requests)
+	assert.GreaterOrEqual(t, final.Fetched, final.Rows)
 }

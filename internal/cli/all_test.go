@@ -3,7 +3,9 @@ package cli_test
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,9 +66,57 @@ func TestAllShowsProgressOnATerminal(t *testing.T) {
 	code := cli.Run(t.Context(), append(hourlyByUser, "--all", "--limit", "500", "--format", "csv"),
 		cli.Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }, StderrIsTerminal: true})
 	require.Equal(t, 0, code, stderr.String())
-	assert.Contains(t, stderr.String(), "fetching: 1 pieces done")
-	assert.Regexp(t, `fetching: \d+ pieces done, 0 queued, [\d,]+ rows`, stderr.String())
+	assert.Regexp(t, `^\r\033\[Kfetching: +\d+%, [\d,]+ rows, [\d,]+ rows/s, 1 requests\r`, stderr.String())
+	assert.Regexp(t, `\r\033\[Kfetching: 100%, [\d,]+ rows, [\d,]+ rows/s, \d+ requests\r\033\[K$`, stderr.String())
 	assert.True(t, strings.HasSuffix(stderr.String(), "\r\033[K"), "the line is cleared at the end")
+}
+
+// A warning of the server's reaches stderr once in every format, with
+// and without --all, and --strict makes it exit 4.
+func TestWarningsAreNeverSilent(t *testing.T) {
+	const warning = "openrouter-analytics: warning: filters[0]: model value \"Claude 3.5 Sonnet\" matched no known model\n"
+	byLabel := append(slices.Clone(hourlyByUser), "--filter", "model eq Claude 3.5 Sonnet")
+	for _, format := range []string{"table", "csv", "json", "jsonl"} {
+		for _, all := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/all=%v", format, all), func(t *testing.T) {
+				args := append(slices.Clone(byLabel), "--format", format)
+				if all {
+					args = append(args, "--all", "--limit", "50")
+				}
+				code, _, errOut := run(t, nil, args...)
+				assert.Equal(t, cli.ExitOK, code)
+				assert.Equal(t, warning, errOut)
+				code, _, errOut = run(t, nil, append(args, "--strict")...)
+				assert.Equal(t, cli.ExitWarnings, code)
+				assert.Equal(t, warning, errOut)
+			})
+		}
+	}
+	// Over many pages, each repeating the warning, it is printed once.
+	code, out, errOut := run(t, nil, append(slices.Clone(hourlyByUser), "--filter", "model in openai/gpt-4o,GPT-4o", "--all", "--limit", "200", "--format", "csv")...)
+	assert.Equal(t, cli.ExitOK, code)
+	assert.Greater(t, strings.Count(out, "\n"), 1000)
+	assert.Equal(t, "openrouter-analytics: warning: filters[0]: model value \"GPT-4o\" matched no known model\n", errOut)
+}
+
+// --all streams: JSON is the same document as without it.
+func TestAllStreamsJSON(t *testing.T) {
+	args := append(slices.Clone(hourlyByUser), "--last", "2d", "--filter", "model in openai/gpt-4o,GPT-4o", "--format", "json")
+	code, once, _ := run(t, nil, append(args, "--limit", "100000")...)
+	require.Equal(t, 0, code)
+	code, all, errOut := run(t, nil, append(args, "--all", "--limit", "100")...)
+	require.Equal(t, 0, code, errOut)
+	var a, b map[string]any
+	require.NoError(t, json.Unmarshal([]byte(once), &a))
+	require.NoError(t, json.Unmarshal([]byte(all), &b))
+	assert.Equal(t, a["data"], b["data"])
+	assert.Equal(t, a["warnings"], b["warnings"])
+	assert.Equal(t, a["metadata"].(map[string]any)["row_count"], b["metadata"].(map[string]any)["row_count"])
+	code, all, _ = run(t, nil, "query", "--demo", "--metric", "request_count", "--granularity", "day", "--filter", "model eq nobody",
+		"--all", "--format", "json")
+	require.Equal(t, 0, code)
+	require.NoError(t, json.Unmarshal([]byte(all), &b))
+	assert.Equal(t, []any{}, b["data"])
 }
 
 func TestAllRefusesAPartialResult(t *testing.T) {

@@ -32,6 +32,7 @@ const (
 	ExitError     = 1 // the API or the output failed
 	ExitUsage     = 2 // bad flags
 	ExitTruncated = 3 // with --strict: the result was truncated
+	ExitWarnings  = 4 // with --strict: the server sent a warning (this wins over ExitTruncated)
 )
 
 const usage = `usage: openrouter-analytics <command> [flags]

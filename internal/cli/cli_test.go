@@ -57,7 +57,7 @@ func TestTableGolden(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	golden(t, "top_providers.table", out)
 	assert.Contains(t, out, "4 rows, truncated")
-	assert.Contains(t, out, `warning: filters[0]: model value "no/such-model" matched no known model`)
+	assert.Contains(t, errOut, `warning: filters[0]: model value "no/such-model" matched no known model`)
 }
 
 func TestCSVGolden(t *testing.T) {

@@ -42,7 +42,7 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	fs.IntVar(&f.limit, "limit", 0, "maximum rows (the API's default is 1000); with --all, the rows of each request")
 	fs.IntVar(&f.groupLimit, "group-limit", 0, "maximum rows per dimension combination (an explicit one turns off the server's automatic one, and may lower the rows a response holds)")
 	fs.BoolVar(&f.all, "all", false, "fetch every row of a time series, in as many requests as the API's row cap needs")
-	fs.BoolVar(&f.strict, "strict", false, "exit 3 when the result is truncated")
+	fs.BoolVar(&f.strict, "strict", false, "exit 3 when the result is truncated, 4 when the server sent a warning")
 	fs.StringVar(&f.classifierID, "classifier", "", "classifier UUID for --classifier-dimension and --classifier-filter")
 	fs.Var(&f.classifierDims, "classifier-dimension", "a classifier tag to group by (repeatable, at most 2)")
 	fs.BoolVar(&f.classifierTags, "classifier-tags", false, "group by every tag of the classifier: one row per tag and value (clf_dimension_name, clf_dimension_value)")
@@ -79,7 +79,8 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	}
 	var out *resultView
 	if f.all {
-		out, err = queryAll(ctx, client, q, cat, f.format, env, stdout)
+		hold := f.chart || f.plot != "" || !(f.format == "csv" || f.format == "jsonl" || f.format == "json")
+		out, err = queryAll(ctx, client, q, cat, f.format, hold, env, stdout)
 	} else {
 		out, err = queryOnce(ctx, client, q, cat, f.format, env, stdout)
 	}
@@ -106,14 +107,22 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 		}
 		fmt.Fprintln(env.Stderr, summary)
 	}
-	if f.strict && out.res.Metadata.Truncated {
+	switch {
+	case f.strict && len(out.res.Warnings) > 0:
+		return ExitWarnings
+	case f.strict && out.res.Metadata.Truncated:
 		return ExitTruncated
 	}
 	return ExitOK
 }
 
-// queryOnce runs the query in one request and prints it; a truncated
-// result gets a note on stderr, whatever the format.
+// warn prints a warning of the server's on stderr.
+func warn(env Env, warning string) {
+	fmt.Fprintf(env.Stderr, "openrouter-analytics: warning: %s\n", warning)
+}
+
+// queryOnce runs the query in one request and prints it; its warnings,
+// and a note when it is truncated, go to stderr, whatever the format.
 func queryOnce(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *sdk.Catalog, format string, env Env, stdout io.Writer) (*resultView, error) {
 	res, err := client.QueryAnalytics(ctx, q)
 	if err != nil {
@@ -123,6 +132,9 @@ func queryOnce(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat 
 	if err := out.write(stdout, format); err != nil {
 		return nil, err
 	}
+	for _, w := range res.Warnings {
+		warn(env, w)
+	}
 	if res.Metadata.Truncated {
 		fmt.Fprintf(env.Stderr, "openrouter-analytics: the result is truncated: %d rows came back and more matched; --all fetches every row\n",
 			res.Metadata.RowCount)
@@ -130,48 +142,59 @@ func queryOnce(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat 
 	return out, nil
 }
 
-// queryAll fetches every row with QueryAll. CSV and JSON lines are
-// written as the rows arrive; the other formats once all have. On a
-// terminal, stderr shows the progress.
-func queryAll(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *sdk.Catalog, format string, env Env, stdout io.Writer) (*resultView, error) {
+// queryAll fetches every row with QueryAll. CSV, JSON lines and JSON are
+// written as the rows arrive, and no row is kept, unless hold asks for
+// all of them (a table, a chart). Each warning goes to stderr once, as
+// it comes; on a terminal, stderr also shows how far the export is.
+func queryAll(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *sdk.Catalog, format string, hold bool, env Env, stdout io.Writer) (*resultView, error) {
 	out := newResultView(q, &sdk.QueryResult{}, cat)
-	var opts []sdk.CallOption
+	opts := []sdk.CallOption{sdk.WithWarningHandler(func(w string) {
+		out.res.Warnings = append(out.res.Warnings, w)
+		if env.StderrIsTerminal {
+			fmt.Fprint(env.Stderr, "\r\033[K")
+		}
+		warn(env, w)
+	})}
 	if env.StderrIsTerminal {
 		opts = append(opts, sdk.WithProgress(func(p sdk.Progress) {
-			fmt.Fprintf(env.Stderr, "\r\033[Kfetching: %d pieces done, %d queued, %s rows", p.Done, p.Queued, thousands(strconv.Itoa(p.Rows)))
+			fmt.Fprintf(env.Stderr, "\r\033[Kfetching: %3.0f%%, %s rows, %s rows/s, %d requests",
+				100*p.Covered, thousands(strconv.Itoa(p.Rows)), thousands(strconv.Itoa(perSecond(p.Rows, p.Elapsed))), p.Requests)
 		}))
 		defer fmt.Fprint(env.Stderr, "\r\033[K")
 	}
-	stream := format == "csv" || format == "jsonl"
-	var write func(sdk.Row) error
-	var flush func() error
-	if stream {
+	write, flush := func(sdk.Row) error { return nil }, func() error { return nil }
+	if !hold {
 		var err error
 		if write, flush, err = out.stream(stdout, format); err != nil {
 			return nil, err
 		}
 	}
-	var rows sdk.Rows
+	n := 0
 	for r, err := range client.QueryAll(ctx, q, opts...) {
 		if err != nil {
-			if stream {
-				_ = flush()
-			}
+			_ = flush()
 			return nil, err
 		}
-		rows = append(rows, r)
-		if stream {
-			if err := write(r); err != nil {
-				return nil, err
-			}
+		n++
+		if hold {
+			out.res.Data = append(out.res.Data, r)
+		} else if err := write(r); err != nil {
+			return nil, err
 		}
 	}
-	out.res.Data = rows
-	out.res.Metadata.RowCount = len(rows)
-	if stream {
-		return out, flush()
+	out.res.Metadata.RowCount = n
+	if hold {
+		return out, out.write(stdout, format)
 	}
-	return out, out.write(stdout, format)
+	return out, flush()
+}
+
+// perSecond is n over d, as a whole number.
+func perSecond(n int, d time.Duration) int {
+	if d <= 0 {
+		return 0
+	}
+	return int(float64(n) / d.Seconds())
 }
 
 // request builds the query from the flags; an error here is a usage error.

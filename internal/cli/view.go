@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
 )
 
 // resultView is a query result with what is needed to show it: the
@@ -28,7 +30,7 @@ type resultView struct {
 func newResultView(q sdk.QueryRequest, res *sdk.QueryResult, cat *sdk.Catalog) *resultView {
 	v := &resultView{q: q, res: res, cat: cat, metrics: q.Metrics}
 	if q.Granularity != "" {
-		v.dateKey = "date__" + string(q.Granularity)
+		v.dateKey = row.BucketPrefix + string(q.Granularity)
 	}
 	v.dims = append(append(v.dims, q.Dimensions...), q.ClassifierDimensions.DimensionNames...)
 	if q.ClassifierDimensions.ClassifierID != (sdk.UUID{}) && len(q.ClassifierDimensions.DimensionNames) == 0 {
@@ -231,9 +233,6 @@ func (v *resultView) writeFooter(w io.Writer) error {
 		line += ", truncated: more rows matched (--all fetches every row)"
 	}
 	fmt.Fprintf(w, "\n%s\n", line)
-	for _, warn := range v.res.Warnings {
-		fmt.Fprintf(w, "warning: %s\n", warn)
-	}
 	return nil
 }
 
@@ -250,12 +249,16 @@ func (v *resultView) writeCSV(w io.Writer) error {
 	return flush()
 }
 
-// stream starts a CSV (with its header) or JSON lines output that takes
-// one row at a time.
+// stream starts an output that takes one row at a time: CSV (with its
+// header), JSON lines, or the JSON document write makes, whose metadata
+// and warnings come after the rows.
 func (v *resultView) stream(w io.Writer, format string) (write func(sdk.Row) error, flush func() error, err error) {
-	if format == "jsonl" {
+	switch format {
+	case "jsonl":
 		enc := json.NewEncoder(w)
 		return func(r sdk.Row) error { return enc.Encode(r) }, func() error { return nil }, nil
+	case "json":
+		return v.streamJSON(w)
 	}
 	cw := csv.NewWriter(w)
 	cols := v.columns()
@@ -279,6 +282,50 @@ func (v *resultView) stream(w io.Writer, format string) (write func(sdk.Row) err
 	flush = func() error {
 		cw.Flush()
 		return cw.Error()
+	}
+	return write, flush, nil
+}
+
+// streamJSON writes the document write makes for the json format, a row
+// at a time; flush ends it with v.res's metadata and warnings.
+func (v *resultView) streamJSON(w io.Writer) (write func(sdk.Row) error, flush func() error, err error) {
+	if _, err := io.WriteString(w, "{\n  \"data\": ["); err != nil {
+		return nil, nil, err
+	}
+	var buf bytes.Buffer
+	n := 0
+	write = func(r sdk.Row) error {
+		raw, err := r.MarshalJSON()
+		if err != nil {
+			return err
+		}
+		buf.Reset()
+		if n > 0 {
+			buf.WriteByte(',')
+		}
+		buf.WriteString("\n    ")
+		if err := json.Indent(&buf, raw, "    ", "  "); err != nil {
+			return err
+		}
+		n++
+		_, err = w.Write(buf.Bytes())
+		return err
+	}
+	flush = func() error {
+		tail := struct {
+			Metadata sdk.QueryMetadata `json:"metadata"`
+			Warnings []string          `json:"warnings,omitempty"`
+		}{v.res.Metadata, v.res.Warnings}
+		rest, err := json.MarshalIndent(tail, "", "  ")
+		if err != nil {
+			return err
+		}
+		end := "]"
+		if n > 0 {
+			end = "\n  ]"
+		}
+		_, err = fmt.Fprintf(w, "%s,\n%s\n", end, rest[2:])
+		return err
 	}
 	return write, flush, nil
 }

@@ -1,0 +1,29 @@
+package sdk
+
+import "time"
+
+// Progress is how far a QueryPages or QueryAll has got. Every field only
+// ever grows from one report to the next.
+type Progress struct {
+	// Covered is the share of the export's time range whose rows have
+	// all been handed over, from 0 to 1: in time order from its start,
+	// or from its end for a descending date order.
+	Covered float64
+	// Pages and Rows count what has been handed over.
+	Pages, Rows int
+	// Fetched counts the rows the responses held, Rows among them: a
+	// response cut inside a bucket has that bucket fetched again, and
+	// rows of pages not yet handed over are counted here first.
+	Fetched int
+	// Requests counts the HTTP requests sent, retries among them.
+	Requests int
+	// Elapsed is the time since the call began.
+	Elapsed time.Duration
+}
+
+// WithProgress has QueryPages and QueryAll call f each time a page is
+// handed over (before its rows are), in order, from one goroutine at a
+// time; the last report has Covered 1. Other calls ignore it.
+func WithProgress(f func(Progress)) CallOption {
+	return callOption(func(s *callConfig) { s.progress = f })
+}
