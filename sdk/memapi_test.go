@@ -37,6 +37,7 @@ func (m *memAPI) Do(req *http.Request) (*http.Response, error) {
 	if req.Body != nil {
 		body, _ = io.ReadAll(req.Body)
 		_ = req.Body.Close()
+		req.Body = io.NopCloser(bytes.NewReader(body)) // for an answer that reads it
 	}
 	m.mu.Lock()
 	m.at = append(m.at, time.Since(m.start))

@@ -29,7 +29,8 @@ func WithConcurrency(n int) CallOption {
 // planner and fetches it to its end, one response after another when it
 // is cut. Requests and pages not yet handed over together stay within a
 // window of two per worker, except that the piece the loop waits for may
-// always go on, so that memory stays flat and nothing waits on itself.
+// go on when none of its pages is at hand, so that memory stays flat
+// (at most one page past the window) and nothing waits on itself.
 type scheduler struct {
 	e       *export
 	plan    *planner
@@ -100,8 +101,15 @@ func (s *scheduler) wait(ctx context.Context) bool {
 	return ctx.Err() == nil
 }
 
-// room reports whether piece i may send a request now.
-func (s *scheduler) room(i int) bool { return i == s.head || s.pending < s.window }
+// room reports whether piece i may send a request now: when the window
+// has room, or when the loop waits for the piece, having none of its
+// pages at hand. s.mu is held.
+func (s *scheduler) room(i int) bool {
+	if s.pending < s.window {
+		return true
+	}
+	return i == s.head && (len(s.slots) == 0 || len(s.slots[0].pages) == 0)
+}
 
 // fail records the first failure and cancels the rest; it returns the
 // error the export ends with. s.mu is held.
