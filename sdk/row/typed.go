@@ -66,6 +66,43 @@ func Each[T any](rows []Row) iter.Seq2[T, error] {
 	}
 }
 
+// DecodeSeq decodes a sequence of rows, such as QueryAll's, into T as
+// they come, by the rules of Decode:
+//
+//	for u, err := range row.DecodeSeq[Usage](client.QueryAll(ctx, q)) {
+//
+// An error of the sequence is yielded as it is; a row that does not
+// decode is a *ColumnError whose Index counts the rows from 0. Either
+// ends the sequence, as does the loop's break.
+func DecodeSeq[T any](rows iter.Seq2[Row, error]) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		dec, err := decoderFor[T]()
+		if err != nil {
+			var zero T
+			yield(zero, err)
+			return
+		}
+		v := new(T)
+		dst := reflect.ValueOf(v).Elem()
+		i := 0
+		for r, err := range rows {
+			var zero T
+			*v = zero
+			if err == nil {
+				err = dec.decode(i, r, dst)
+			}
+			if err != nil {
+				yield(zero, err)
+				return
+			}
+			if !yield(*v, nil) {
+				return
+			}
+			i++
+		}
+	}
+}
+
 // rowDecoder is the plan for one struct type: which column fills which field.
 type rowDecoder struct{ fields []fieldPlan }
 

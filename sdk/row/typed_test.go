@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"iter"
 	"strings"
 	"testing"
 	"time"
@@ -152,5 +153,63 @@ func TestDecodeAllocatesOnlyTheResult(t *testing.T) {
 		}
 	}); n > 1 {
 		t.Errorf("Each over 1,000 rows: %v allocations, want 1 (the value every row is decoded into)", n)
+	}
+}
+
+func TestDecodeSeq(t *testing.T) {
+	var rows Rows
+	if err := json.Unmarshal([]byte(`[{"model":"a","request_count":1},{"model":"b","request_count":2},{"model":"c","request_count":2.5}]`), &rows); err != nil {
+		t.Fatal(err)
+	}
+	type usage struct {
+		Model    string `json:"model"`
+		Requests int    `json:"request_count"`
+	}
+	seq := func(fail error) iter.Seq2[Row, error] {
+		return func(yield func(Row, error) bool) {
+			for _, r := range rows {
+				if !yield(r, nil) {
+					return
+				}
+			}
+			if fail != nil {
+				yield(Row{}, fail)
+			}
+		}
+	}
+	var got []usage
+	var err error
+	for u, e := range DecodeSeq[usage](seq(nil)) {
+		if e != nil {
+			err = e
+			break
+		}
+		got = append(got, u)
+	}
+	if len(got) != 2 || got[1] != (usage{"b", 2}) {
+		t.Errorf("got %+v", got)
+	}
+	var ce *ColumnError
+	if !errors.As(err, &ce) || ce.Index != 2 || ce.Column != "request_count" {
+		t.Errorf("want a ColumnError for row 2's request_count, got %v", err)
+	}
+
+	// The sequence's own error comes as it is; a break stops it.
+	boom := errors.New("boom")
+	n := 0
+	for _, e := range DecodeSeq[struct{ Model string }](seq(boom)) {
+		if e != nil {
+			if e != boom {
+				t.Errorf("got %v", e)
+			}
+			break
+		}
+		n++
+	}
+	if n != 3 {
+		t.Errorf("decoded %d rows before the error", n)
+	}
+	for range DecodeSeq[usage](seq(boom)) {
+		break
 	}
 }
