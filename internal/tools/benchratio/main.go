@@ -118,8 +118,43 @@ func run(in io.Reader, out io.Writer) error {
 	if err := w.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintln(out, "\nsdk/baseline: below 1 the SDK costs less (ns/op, B/op, allocs/op, conns-opened, peak-heap/payload); above 1 it does more (MB/s, queries/s).")
-	return err
+	if _, err := fmt.Fprintln(out, "\nsdk/baseline: below 1 the SDK costs less (ns/op, B/op, allocs/op, conns-opened, peak-heap/payload); above 1 it does more (MB/s, queries/s)."); err != nil {
+		return err
+	}
+	return others(out, order, all, results)
+}
+
+// others prints the benchmarks without a twin (the SDK's own figures,
+// such as the exports' peak heap against their rows), each metric the
+// median of its runs.
+func others(out io.Writer, order []string, all map[string]runs, results map[string]result) error {
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	n := 0
+	for _, name := range order {
+		if strings.HasSuffix(name, "/baseline") || strings.HasSuffix(name, "/sdk") {
+			continue
+		}
+		if n == 0 {
+			fmt.Fprintln(w, "\nbenchmark\tmetric\tmedian\truns\t")
+		}
+		n++
+		r := results[name]
+		units := make([]string, 0, len(r))
+		for u := range r {
+			units = append(units, u)
+		}
+		sort.Slice(units, func(i, j int) bool {
+			return rank(units[i]) < rank(units[j]) || (rank(units[i]) == rank(units[j]) && units[i] < units[j])
+		})
+		for i, u := range units {
+			label, count := "", ""
+			if i == 0 {
+				label, count = name, fmt.Sprint(len(all[name]))
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t\n", label, u, format(r[u]), count)
+		}
+	}
+	return w.Flush()
 }
 
 func rank(unit string) int {
