@@ -161,6 +161,11 @@ func (e *export) span(ctx context.Context, res *QueryResult, b buckets) (TimeRan
 		}
 	}
 	end, _ := e.cal.next(latest)
+	if !e.cal.aligned(latest) {
+		// The server's buckets are not the calendar's: a local day may
+		// last 25 hours. A bucket more is harmless, since no row is later.
+		end, _ = e.cal.next(end)
+	}
 	return TimeRange{Start: earliest, End: end}, nil
 }
 
@@ -207,8 +212,8 @@ func (e *export) cut(ctx context.Context, res *QueryResult, b buckets, tr TimeRa
 	// One bucket, maybe cut: ask for it alone.
 	tooBig := &TruncatedError{Bucket: b.last, Granularity: e.q.Granularity, Rows: len(res.Data)}
 	end, ok := e.cal.next(b.last)
-	if !ok {
-		return nil, TimeRange{}, tooBig
+	if !ok || !e.cal.aligned(b.last) {
+		return nil, TimeRange{}, tooBig // where the bucket ends is not known
 	}
 	one := TimeRange{Start: tr.Start, End: end}
 	if end.After(tr.End) {

@@ -3,6 +3,7 @@ package sdk_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -292,4 +293,46 @@ func TestGroupLimitIsRefused(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "group_limit", ve.Field)
 	assert.True(t, errors.As(err, &ve))
+}
+
+// Every shape at once: each granularity, both date orders, with and
+// without a time range (and with ragged ends), on the UTC calendar and
+// off it. The answer is always the whole one, in order.
+func TestEveryShapeIsExact(t *testing.T) {
+	const offset = 5*time.Hour + 30*time.Minute
+	local := func(g string, t time.Time) (time.Time, bool) {
+		b, ok := series.CalendarBucket(g, t.Add(-offset))
+		return b.Add(offset), ok
+	}
+	for _, g := range []sdk.Granularity{sdk.GranularityHour, sdk.GranularityDay, sdk.GranularityWeek, sdk.GranularityMonth} {
+		days, pageRows := 200, 40
+		if g == sdk.GranularityHour {
+			days = 10
+		}
+		for _, offCalendar := range []bool{false, true} {
+			cfg := series.Config{Start: seriesStart, End: seriesStart.AddDate(0, 0, days), Users: 3, PageRows: pageRows}
+			if offCalendar {
+				cfg.Bucket = local
+			}
+			ragged := sdk.TimeRange{Start: cfg.Start.Add(90 * time.Minute), End: cfg.End.Add(-3*24*time.Hour - 7*time.Hour)}
+			for _, tr := range []sdk.TimeRange{{}, {Start: cfg.Start, End: cfg.End}, ragged} {
+				for _, dir := range []sdk.OrderDirection{sdk.Asc, sdk.Desc} {
+					name := fmt.Sprintf("%s/off-calendar=%v/range=%v/%s", g, offCalendar, tr != (sdk.TimeRange{}), dir)
+					t.Run(name, func(t *testing.T) {
+						s := series.New(cfg)
+						q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"}, Granularity: g,
+							TimeRange: tr, OrderBy: sdk.OrderBy{Field: "date", Direction: dir}}
+						want := whole(t, s, q)
+						var info sdk.ResponseInfo
+						rows, err := drain(t.Context(), seriesClient(t, s), q, sdk.WithResponseInto(&info))
+						require.NoError(t, err)
+						require.Equal(t, want, rowTexts(t, rows))
+						assert.Equal(t, s.Requests(), info.Attempts, "ResponseInfo counts every request of the export")
+						assert.Equal(t, 200, info.StatusCode)
+						assert.LessOrEqual(t, float64(s.Rows()), 1.3*float64(len(rows))+float64(pageRows), "decoded about once")
+					})
+				}
+			}
+		}
+	}
 }

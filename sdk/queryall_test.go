@@ -234,3 +234,23 @@ func TestQueryAllReportsProgress(t *testing.T) {
 	assert.Equal(t, len(fake.Requests()), final.Requests)
 	assert.GreaterOrEqual(t, final.Fetched, final.Rows)
 }
+
+// Under a flaky API (45% of requests fail in mixed ways), every row still
+// comes, in order, on each of a few seeds.
+func TestQueryAllUnderChaos(t *testing.T) {
+	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"},
+		Granularity: sdk.GranularityHour, TimeRange: last(90 * day), Limit: 4000}
+	for seed := uint64(1); seed <= 3; seed++ {
+		fake := analyticstest.NewServer(t, analyticstest.WithoutRequestLog(), analyticstest.WithChaos(analyticstest.ChaosConfig{
+			Seed: seed, Rate: 0.45, RetryAfter: "0",
+			Faults: []analyticstest.ChaosFault{analyticstest.Chaos503, analyticstest.Chaos429, analyticstest.ChaosHTML500,
+				analyticstest.ChaosResetBeforeHeaders, analyticstest.ChaosResetMidBody, analyticstest.ChaosTruncatedBody},
+		}))
+		want, err := fake.QueryUncapped(q)
+		require.NoError(t, err)
+		c := fake.Client(sdk.WithMaxRetries(20), sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: time.Microsecond, MaxInterval: time.Microsecond}),
+			sdk.WithRetryBudget(sdk.RetryBudget{Disabled: true}))
+		got := collect(t, c, q)
+		assert.Equal(t, rowTexts(t, want.Data), rowTexts(t, got), "seed %d", seed)
+	}
+}

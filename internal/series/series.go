@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
 )
 
 // Server answers POST /analytics/query as its Config says.
@@ -117,7 +119,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		n++
 		buf = append(buf, '{')
 		if !s.NoKey {
-			buf = append(buf, `"date__`...)
+			buf = append(buf, `"`+row.BucketPrefix...)
 			buf = append(buf, q.Granularity...)
 			buf = append(buf, `":`...)
 			buf = strconv.AppendQuote(buf, s.key(b))

@@ -292,7 +292,7 @@ rows:
 	}
 
 	// Rows.
-	dateKey := "date__" + string(q.Granularity)
+	dateKey := row.BucketPrefix + string(q.Granularity)
 	out := make(sdk.Rows, len(groups))
 	var b row.Builder
 	for r, g := range groups {
