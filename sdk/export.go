@@ -153,11 +153,17 @@ func (e *export) span(ctx context.Context, res *QueryResult, b buckets) (TimeRan
 		if err != nil {
 			return TimeRange{}, err
 		}
-		if e.desc && eb.first.Before(earliest) {
-			earliest = eb.first
+		// The edge can be no nearer than the buckets already seen: one
+		// that is means the server did not sort the request by date.
+		if e.desc && eb.first.After(earliest) || !e.desc && eb.first.Before(latest) {
+			return TimeRange{}, &BucketError{Granularity: e.q.Granularity, Row: 0, Key: stamp(eb.first),
+				Problem: fmt.Sprintf("a request ordered by date %s for the edge of the data came back with a bucket inside it, "+
+					"so the server does not sort by date and the range cannot be found: set a time range", q.OrderBy.Direction)}
 		}
-		if !e.desc {
-			latest = later(latest, eb.first)
+		if e.desc {
+			earliest = eb.first
+		} else {
+			latest = eb.first
 		}
 	}
 	end, _ := e.cal.next(latest)

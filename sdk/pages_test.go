@@ -114,16 +114,34 @@ func TestBucketKeysThatDoNotSayWhereToCut(t *testing.T) {
 		"rows out of date order":   {series.Config{UsersFirst: true}, "although the rows were asked in ascending date order"},
 		"a key outside the range": {series.Config{Key: func(t time.Time) string { return t.AddDate(1, 0, 0).Format(time.RFC3339) }},
 			"lies outside the range asked for"},
+		"latest first asked, earliest first sent": {series.Config{Ascending: true}, "although the rows were asked in descending date order"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			s := tc.server
 			s.Start, s.End, s.Users, s.PageRows = q.TimeRange.Start, q.TimeRange.End, 4, 10
+			q := q
+			if s.Ascending {
+				q.OrderBy = sdk.OrderBy{Field: "date", Direction: sdk.Desc}
+			}
 			rows, err := drain(t.Context(), seriesClient(t, series.New(s)), q)
 			var be *sdk.BucketError
 			require.ErrorAs(t, err, &be, "got %d rows", len(rows))
 			assert.Contains(t, err.Error(), tc.problem)
 		})
 	}
+}
+
+// Without a time range, the far edge of the data comes from a one-row
+// request sorted the other way; a server that does not sort by date
+// gives an error there, not the first response's buckets as the answer.
+func TestAServerThatDoesNotSortByDate(t *testing.T) {
+	s := series.New(series.Config{Start: seriesStart, End: seriesStart.AddDate(0, 0, 20), Users: 4, PageRows: 10, Ascending: true})
+	rows, err := drain(t.Context(), seriesClient(t, s), sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"},
+		Granularity: sdk.GranularityDay})
+	var be *sdk.BucketError
+	require.ErrorAs(t, err, &be, "got %d of %d rows", len(rows), s.Total("day"))
+	assert.Contains(t, err.Error(), "the server does not sort by date and the range cannot be found: set a time range")
+	assert.Empty(t, rows)
 }
 
 // A server whose days start at 05:30 UTC (a local calendar) is paged by

@@ -47,6 +47,8 @@ type Config struct {
 	NoKey bool
 	// UsersFirst orders rows by user, then date, whatever is asked.
 	UsersFirst bool
+	// Ascending orders rows by date ascending, whatever is asked.
+	Ascending bool
 	// Delay holds each response this long before it starts.
 	Delay time.Duration
 }
@@ -131,7 +133,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.UsersFirst {
 		_ = s.byUser(q.Granularity, start, end, emit)
 	} else {
-		_ = s.each(q.Granularity, start, end, q.OrderBy.Direction == "desc", emit)
+		_ = s.each(q.Granularity, start, end, q.OrderBy.Direction == "desc" && !s.Ascending, emit)
 	}
 	s.rows.Add(int64(n))
 	buf = fmt.Appendf(buf, `],"metadata":{"query_time_ms":1,"row_count":%d,"truncated":%t}`, n, truncated)
