@@ -239,7 +239,7 @@ func TestQueryAllReportsProgress(t *testing.T) {
 // comes, in order, on each of a few seeds.
 func TestQueryAllUnderChaos(t *testing.T) {
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"},
-		Granularity: sdk.GranularityHour, TimeRange: last(90 * day), Limit: 4000}
+		Granularity: sdk.GranularityHour, TimeRange: last(20 * day), Limit: 1000}
 	for seed := uint64(1); seed <= 3; seed++ {
 		fake := analyticstest.NewServer(t, analyticstest.WithoutRequestLog(), analyticstest.WithChaos(analyticstest.ChaosConfig{
 			Seed: seed, Rate: 0.45, RetryAfter: "0",
