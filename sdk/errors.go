@@ -400,7 +400,7 @@ func errorBrief(err error) string {
 // the retries stopped.
 func (e *RetryError) Unwrap() []error {
 	errs := []error{e.Last()}
-	if status := e.lastStatus(); status != nil && status != e.Last() {
+	if status := e.lastStatus(); status != nil && status != e.Last() { //nolint:errorlint // the same error, not an equal one
 		errs = append(errs, status)
 	}
 	if e.Reason != nil {

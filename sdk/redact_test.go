@@ -108,7 +108,7 @@ func exportedText(err error) []string {
 		}
 		out = append(out, e.Error(), fmt.Sprintf("%#v", e))
 		out = append(out, fieldsText(reflect.ValueOf(e), 0)...)
-		switch u := e.(type) {
+		switch u := e.(type) { //nolint:errorlint // the walk unwraps one step at a time
 		case interface{ Unwrap() error }:
 			walk(u.Unwrap())
 		case interface{ Unwrap() []error }:

@@ -223,10 +223,12 @@ func (attemptDeadline) Temporary() bool { return true }
 // notTheCallsDeadline replaces context.DeadlineExceeded in err (bare, or
 // as a *url.Error's cause) with errAttemptDeadline.
 func notTheCallsDeadline(err error) error {
-	if err == context.DeadlineExceeded {
+	// The error itself or a *url.Error's own cause, not one wrapped
+	// deeper: that is the transport's deadline, and the caller's stays.
+	if err == context.DeadlineExceeded { //nolint:errorlint // see above
 		return errAttemptDeadline
 	}
-	if ue, ok := err.(*url.Error); ok && ue.Err == context.DeadlineExceeded {
+	if ue, ok := err.(*url.Error); ok && ue.Err == context.DeadlineExceeded { //nolint:errorlint // see above
 		cp := *ue
 		cp.Err = errAttemptDeadline
 		return &cp

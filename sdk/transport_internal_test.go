@@ -2,6 +2,7 @@ package sdk
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"runtime"
 	"strings"
@@ -36,7 +37,7 @@ func TestReadCappedAllocatesWhatArrives(t *testing.T) {
 	// some, so the bound is one scratch buffer a call, not zero.
 	runtime.ReadMemStats(&before)
 	for range 20 {
-		if _, err := readCapped(strings.NewReader(`{"data":`), 200_000_000, 256<<20); err != io.ErrUnexpectedEOF {
+		if _, err := readCapped(strings.NewReader(`{"data":`), 200_000_000, 256<<20); !errors.Is(err, io.ErrUnexpectedEOF) {
 			t.Fatalf("a body cut short: %v", err)
 		}
 	}
@@ -47,7 +48,7 @@ func TestReadCappedAllocatesWhatArrives(t *testing.T) {
 
 	// A body that announces 200 MB and sends 5 MB grows with what came.
 	_, err := readCapped(bytes.NewReader(body[:5<<20]), 200_000_000, 256<<20)
-	if err != io.ErrUnexpectedEOF {
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Fatalf("short body: %v", err)
 	}
 	if _, err := readCapped(bytes.NewReader(body), 10, 256<<20); err != nil {

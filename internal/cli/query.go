@@ -79,7 +79,7 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	}
 	var out *resultView
 	if f.all {
-		hold := f.chart || f.plot != "" || !(f.format == "csv" || f.format == "jsonl" || f.format == "json")
+		hold := f.chart || f.plot != "" || f.format != "csv" && f.format != "jsonl" && f.format != "json"
 		out, err = queryAll(ctx, client, q, cat, f.format, hold, env, stdout)
 	} else {
 		out, err = queryOnce(ctx, client, q, cat, f.format, env, stdout)

@@ -62,7 +62,7 @@ func (s *Server) Rows() int { return int(s.rows.Load()) }
 // Total is the number of rows of the whole answer for granularity g.
 func (s *Config) Total(g string) int {
 	n := 0
-	_ = s.each(g, s.Start, s.End, false, func(time.Time, int, int) bool { n++; return true })
+	s.each(g, s.Start, s.End, false, func(time.Time, int, int) bool { n++; return true })
 	return n
 }
 
@@ -133,7 +133,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.UsersFirst {
 		_ = s.byUser(q.Granularity, start, end, emit)
 	} else {
-		_ = s.each(q.Granularity, start, end, q.OrderBy.Direction == "desc" && !s.Ascending, emit)
+		s.each(q.Granularity, start, end, q.OrderBy.Direction == "desc" && !s.Ascending, emit)
 	}
 	s.rows.Add(int64(n))
 	buf = fmt.Appendf(buf, `],"metadata":{"query_time_ms":1,"row_count":%d,"truncated":%t}`, n, truncated)
@@ -194,7 +194,7 @@ func CalendarBucket(g string, t time.Time) (time.Time, bool) {
 
 // each calls f with every row of [start, end), in date order (then
 // user), until f returns false.
-func (s *Config) each(g string, start, end time.Time, desc bool, f func(bucket time.Time, user, count int) bool) bool {
+func (s *Config) each(g string, start, end time.Time, desc bool, f func(bucket time.Time, user, count int) bool) {
 	counts := make([]int, s.Users)
 	var cur time.Time
 	flush := func() bool {
@@ -208,11 +208,12 @@ func (s *Config) each(g string, start, end time.Time, desc bool, f func(bucket t
 		}
 		return true
 	}
-	hours := int(end.Sub(start.Truncate(time.Hour))/time.Hour) + 1
+	first := start.Truncate(time.Hour)
+	hours := int(end.Sub(first)/time.Hour) + 1
 	for i := range hours {
-		h := start.Truncate(time.Hour).Add(time.Duration(i) * time.Hour)
+		h := first.Add(time.Duration(i) * time.Hour)
 		if desc {
-			h = start.Truncate(time.Hour).Add(time.Duration(hours-1-i) * time.Hour)
+			h = first.Add(time.Duration(hours-1-i) * time.Hour)
 		}
 		for u := range s.Users {
 			t := h.Add(time.Duration(u%60) * time.Minute)
@@ -222,14 +223,14 @@ func (s *Config) each(g string, start, end time.Time, desc bool, f func(bucket t
 			b, _ := s.bucket(g, t)
 			if !b.Equal(cur) {
 				if !flush() {
-					return false
+					return
 				}
 				cur = b
 			}
 			counts[u]++
 		}
 	}
-	return flush()
+	flush()
 }
 
 // byUser is each, ordered by user first.

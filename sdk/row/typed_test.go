@@ -199,7 +199,7 @@ func TestDecodeSeq(t *testing.T) {
 	n := 0
 	for _, e := range DecodeSeq[struct{ Model string }](seq(boom)) {
 		if e != nil {
-			if e != boom {
+			if e != boom { //nolint:errorlint // the very error, passed as it is
 				t.Errorf("got %v", e)
 			}
 			break
