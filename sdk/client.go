@@ -57,6 +57,8 @@ type Client struct {
 	budgetConfig     RetryBudget
 	budget           *retryBudget // nil when disabled
 	catalog          catalogCache
+	lookups          lookupCache
+	apps             []Candidate // WithApps
 	catalogTTL       time.Duration
 	redact           *redactor
 	traced           bool  // the doer is an *http.Client, which reports when it has a connection

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -58,26 +59,85 @@ var modelProviders = [][]int{
 	{7, 8, 9}, {12}, {8, 9, 11}, {13}, {0, 1}, {14, 3}, {3}, {1, 9},
 }
 
-var providers = labelled(
-	"openai", "OpenAI", "azure", "Azure", "anthropic", "Anthropic", "amazon-bedrock", "Amazon Bedrock",
-	"google-vertex", "Google Vertex", "google-ai-studio", "Google AI Studio", "vertex-fallback", "Google Vertex (fallback)",
-	"deepseek", "DeepSeek", "together", "Together", "deepinfra", "DeepInfra", "groq", "Groq", "fireworks", "Fireworks",
-	"mistral", "Mistral", "xai", "xAI", "cohere", "Cohere",
+// providers are not enriched: rows show the slug their filters take.
+var providers = strMembers(
+	"openai", "azure", "anthropic", "amazon-bedrock", "google-vertex", "google-ai-studio", "vertex-fallback",
+	"deepseek", "together", "deepinfra", "groq", "fireworks", "mistral", "xai", "cohere",
 )
 
+// modelNames are the display names rows show for models (enriched: their
+// filters take the permaslug), as the models look-up lists them.
+var modelNames = map[string]string{
+	"openai/gpt-4o": "OpenAI: GPT-4o", "anthropic/claude-3.5-sonnet": "Anthropic: Claude 3.5 Sonnet",
+	"google/gemini-2.0-flash-001": "Google: Gemini 2.0 Flash", "openai/gpt-4o-mini": "OpenAI: GPT-4o-mini",
+	"deepseek/deepseek-chat": "DeepSeek: DeepSeek V3", "anthropic/claude-3.7-sonnet": "Anthropic: Claude 3.7 Sonnet",
+	"meta-llama/llama-3.3-70b-instruct": "Meta: Llama 3.3 70B Instruct", "google/gemini-2.5-pro": "Google: Gemini 2.5 Pro",
+	"deepseek/deepseek-r1": "DeepSeek: R1", "mistralai/mistral-large": "Mistral Large",
+	"qwen/qwen-2.5-72b-instruct": "Qwen2.5 72B Instruct", "x-ai/grok-2": "xAI: Grok 2",
+	"openai/o3-mini": "OpenAI: o3 Mini", "cohere/command-r-plus": "Cohere: Command R+",
+	"amazon/nova-pro-v1": "Amazon: Nova Pro 1.0", "microsoft/phi-4": "Microsoft: Phi 4",
+}
+
+func modelMembers() []member {
+	ms := make([]member, len(models))
+	for i, id := range models {
+		ms[i] = member{id: id, label: modelNames[id]}
+	}
+	return ms
+}
+
+// keyNames are the API keys' names and workspaces (indexes into the
+// workspace dimension). Two keys are called "CI", in two workspaces: rows
+// show the same name for both, and only their hashes tell them apart.
+var keyNames = []struct {
+	name      string
+	workspace int
+}{
+	{"Production", 0}, {"Staging", 0}, {"CI", 0}, {"Batch jobs", 2}, {"Research", 1}, {"Mobile app", 2}, {"Internal tools", 3}, {"CI", 1},
+}
+
 var apiKeys = func() []member {
-	names := []string{"Production", "Staging", "CI", "Batch jobs", "Research", "Mobile app", "Internal tools", "Legacy"}
-	ms := make([]member, len(names))
-	for i, n := range names {
-		sum := sha256.Sum256([]byte("analyticstest key " + n))
-		ms[i] = member{id: float64(501 + i), hash: hex.EncodeToString(sum[:]), label: n}
+	ms := make([]member, len(keyNames))
+	for i, k := range keyNames {
+		sum := sha256.Sum256([]byte(fmt.Sprintf("analyticstest key %d", i)))
+		ms[i] = member{id: float64(501 + i), hash: hex.EncodeToString(sum[:]), label: k.name}
 	}
 	return ms
 }()
 
+// people are the members' first and last names, by user id (user_01 is
+// the first); user_07 has none, and rows show the email instead.
+var firstNames = []string{"Ada", "Grace", "Alan", "Katherine", "Edsger", "Barbara", "", "Donald", "Frances", "Ken",
+	"Margaret", "Dennis", "Radia", "Niklaus", "Sophie", "John", "Hedy", "Tim", "Shafi", "Leslie",
+	"Joan", "Guido", "Adele", "Bjarne", "Mary", "Linus", "Anita", "Rob", "Jean", "Yukihiro",
+	"Lynn", "James", "Annie", "Brian", "Karen", "Robin", "Evelyn", "Fernando", "Carol", "Vint"}
+var lastNames = []string{"Lovelace", "Hopper", "Turing", "Johnson", "Dijkstra", "Liskov", "", "Knuth", "Allen", "Thompson",
+	"Hamilton", "Ritchie", "Perlman", "Wirth", "Wilson", "Backus", "Lamarr", "Berners-Lee", "Goldwasser", "Lamport",
+	"Clarke", "van Rossum", "Goldberg", "Stroustrup", "Keller", "Torvalds", "Borg", "Pike", "Sammet", "Matsumoto",
+	"Conway", "Gosling", "Easley", "Kernighan", "Spärck Jones", "Milner", "Berezin", "Corbató", "Shaw", "Cerf"}
+
+func userEmail(i int) string {
+	if firstNames[i] == "" {
+		return fmt.Sprintf("ops-bot-%02d@example.com", i+1)
+	}
+	return strings.ToLower(strings.ReplaceAll(firstNames[i]+"."+lastNames[i], " ", "")) + "@example.com"
+}
+
+func userMembers() []member {
+	ms := make([]member, len(firstNames))
+	for i := range ms {
+		label := strings.TrimSpace(firstNames[i] + " " + lastNames[i])
+		if label == "" {
+			label = userEmail(i)
+		}
+		ms[i] = member{id: fmt.Sprintf("user_%02d", i+1), label: label}
+	}
+	return ms
+}
+
 // The dimensions, in catalog order; the indexes below name them.
 var dimensions = []dimension{
-	{name: "model", label: "Model", members: strMembers(models...)},
+	{name: "model", label: "Model", members: modelMembers()},
 	{name: "provider", label: "Provider", members: providers},
 	{name: "app", label: "App", unsettable: true, members: append([]member{unset}, labelled(
 		float64(1001), "Acme Chat", float64(1002), "CodePilot", float64(1003), "DocuMind", float64(1004), "Translatr",
@@ -85,13 +145,7 @@ var dimensions = []dimension{
 		float64(1009), "Agentic CLI", float64(1010), "Cloud Agent", float64(1011), "Sheet Helper", float64(1012), "VoiceLoop",
 	)...)},
 	{name: "api_key_id", label: "API key", members: apiKeys},
-	{name: "user", label: "User", unsettable: true, members: append([]member{unset}, func() []member {
-		ids := make([]string, 40)
-		for i := range ids {
-			ids[i] = fmt.Sprintf("user_%02d", i+1)
-		}
-		return strMembers(ids...)
-	}()...)},
+	{name: "user", label: "User", unsettable: true, members: append([]member{unset}, userMembers()...)},
 	{name: "workspace", label: "Workspace", members: labelled(
 		"0b6c1f1e-2d3a-4b5c-8d7e-9f0a1b2c3d4e", "Default", "1c7d2e2f-3e4b-4c6d-9e8f-0a1b2c3d4e5f", "Research",
 		"2d8e3f30-4f5c-4d7e-af90-1b2c3d4e5f60", "Customer apps", "3e9f4041-506d-4e8f-b0a1-2c3d4e5f6071", "Sandbox",

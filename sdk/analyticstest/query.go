@@ -474,8 +474,11 @@ func compileMemberFilter(dim *dimension, column []uint16, name string, op sdk.Fi
 					hit[m], found = true, true
 				}
 			}
-			if !found {
-				warnings = append(warnings, fmt.Sprintf("%s: %s value %s matched no known %s", name, dim.name, quote(v), dim.name))
+			if !found && sdk.IsEnriched(dim.name) {
+				// Upstream's rule: a value of an enriched dimension is
+				// resolved to an id, and one that is not an id (a label,
+				// say) is not, with a warning; it matches nothing.
+				warnings = append(warnings, fmt.Sprintf("%s: %s value %s could not be resolved", name, dim.name, quote(v)))
 			}
 		}
 		negate := op == sdk.OpNeq || op == sdk.OpNotIn

@@ -216,7 +216,9 @@ func (h *Handler) execute(ctx context.Context, input *openapi3filter.RequestVali
 	if err := openapi3filter.ValidateRequest(ctx, input); err != nil {
 		return invalidRequest(violations(err)...)
 	}
-	switch input.Route.Operation.OperationID {
+	switch op := input.Route.Operation.OperationID; op {
+	case "listKeys", "listWorkspaces", "listOrganizationMembers", "listModels":
+		return lookup(op, input.Request.URL.Query())
 	case "getAnalyticsMeta":
 		return jsonBody(http.StatusOK, struct {
 			Data sdk.AnalyticsMeta `json:"data"`
