@@ -87,5 +87,5 @@ func ExampleClient_QueryPages() {
 	client.CloseIdleConnections()
 	// Output:
 	// 2025-06-23 to 2025-06-30 0 rows
-	// warning: filters[0]: model value "GPT-4o" matched no known model
+	// warning: filters[0]: model value "GPT-4o" could not be resolved
 }

@@ -121,7 +121,9 @@ func (c *common) client(env Env) (*sdk.Client, func(), error) {
 	case c.demo:
 		srv := httptest.NewServer(analyticstest.NewHandler())
 		stop = srv.Close
-		opts = append(opts, sdk.WithBaseURL(srv.URL), sdk.WithAPIKey(analyticstest.ManagementKey))
+		// The demo's apps stand in for the ones a user knows: upstream
+		// publishes no list of them.
+		opts = append(opts, sdk.WithBaseURL(srv.URL), sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithApps(analyticstest.Apps()...))
 	case env.Getenv(sdk.APIKeyEnv) != "":
 		opts = append(opts, sdk.WithAPIKey(env.Getenv(sdk.APIKeyEnv)))
 	default:

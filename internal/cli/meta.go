@@ -13,8 +13,10 @@ import (
 
 func runMeta(ctx context.Context, args []string, env Env) int {
 	var c common
+	var ids bool
 	fs := newFlagSet("meta", "Print the metrics, dimensions, filter operators and granularities a query may use.", env)
 	c.register(fs)
+	fs.BoolVar(&ids, "ids", false, "list instead the ids that filters on api_key_id, workspace, user and app take, with the names rows show (and, with --demo, the demo classifier's id)")
 	if code, ok := parse(fs, args, env, c.check); !ok {
 		return code
 	}
@@ -24,6 +26,16 @@ func runMeta(ctx context.Context, args []string, env Env) int {
 		return fail(env, err)
 	}
 	env.Stderr = redacting(env.Stderr, client)
+	if ids {
+		list, err := listIDs(ctx, client, c.demo)
+		if err != nil {
+			return fail(env, err)
+		}
+		if err := writeIDs(env.Stdout, list, c.format); err != nil {
+			return fail(env, err)
+		}
+		return ExitOK
+	}
 	meta, err := client.GetAnalyticsMeta(ctx)
 	if err != nil {
 		return fail(env, err)

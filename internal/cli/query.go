@@ -21,7 +21,7 @@ type queryFlags struct {
 	orderBy, classifierID               string
 	limit, groupLimit                   int
 	includeNulls, classifierTags        bool
-	all, strict                         bool
+	all, strict, withIDs                bool
 	chart, quiet                        bool
 	plot                                string
 	width, top                          int
@@ -41,6 +41,7 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&f.orderBy, "order-by", "", "'FIELD [asc|desc]': a metric, request_count, a dimension or date (default direction desc)")
 	fs.IntVar(&f.limit, "limit", 0, "maximum rows (the API's default is 1000); with --all, the rows of each request")
 	fs.IntVar(&f.groupLimit, "group-limit", 0, "maximum rows per dimension combination (an explicit one turns off the server's automatic one, and may lower the rows a response holds)")
+	fs.BoolVar(&f.withIDs, "with-ids", false, "add beside each of api_key_id, user, workspace, model and app the id its filters take (their rows show names)")
 	fs.BoolVar(&f.all, "all", false, "fetch every row of a time series, in as many requests as the API's row cap needs")
 	fs.BoolVar(&f.strict, "strict", false, "exit 3 when the result is truncated, 4 when the server sent a warning")
 	fs.StringVar(&f.classifierID, "classifier", "", "classifier UUID for --classifier-dimension and --classifier-filter")
@@ -73,6 +74,15 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail(env, err)
 	}
+	if err := resolveFilters(ctx, client, &q, env); err != nil {
+		return fail(env, err)
+	}
+	var ids *idColumns
+	if f.withIDs {
+		if ids, err = newIDColumns(ctx, client, q, env); err != nil {
+			return fail(env, err)
+		}
+	}
 	stdout := env.Stdout
 	if f.quiet {
 		stdout = io.Discard
@@ -80,9 +90,9 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	var out *resultView
 	if f.all {
 		hold := f.chart || f.plot != "" || f.format != "csv" && f.format != "jsonl" && f.format != "json"
-		out, err = queryAll(ctx, client, q, cat, f.format, hold, env, stdout)
+		out, err = queryAll(ctx, client, q, cat, ids, f.format, hold, env, stdout)
 	} else {
-		out, err = queryOnce(ctx, client, q, cat, f.format, env, stdout)
+		out, err = queryOnce(ctx, client, q, cat, ids, f.format, env, stdout)
 	}
 	if err != nil {
 		return fail(env, err)
@@ -123,12 +133,18 @@ func warn(env Env, warning string) {
 
 // queryOnce runs the query in one request and prints it; its warnings,
 // and a note when it is truncated, go to stderr, whatever the format.
-func queryOnce(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *sdk.Catalog, format string, env Env, stdout io.Writer) (*resultView, error) {
+func queryOnce(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *sdk.Catalog, ids *idColumns, format string, env Env, stdout io.Writer) (*resultView, error) {
 	res, err := client.QueryAnalytics(ctx, q)
 	if err != nil {
 		return nil, err
 	}
+	if ids != nil {
+		for i, r := range res.Data {
+			res.Data[i] = ids.row(r)
+		}
+	}
 	out := newResultView(q, res, cat)
+	out.ids = ids
 	if err := out.write(stdout, format); err != nil {
 		return nil, err
 	}
@@ -146,8 +162,9 @@ func queryOnce(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat 
 // written as the rows arrive, and no row is kept, unless hold asks for
 // all of them (a table, a chart). Each warning goes to stderr once, as
 // it comes; on a terminal, stderr also shows how far the export is.
-func queryAll(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *sdk.Catalog, format string, hold bool, env Env, stdout io.Writer) (*resultView, error) {
+func queryAll(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *sdk.Catalog, ids *idColumns, format string, hold bool, env Env, stdout io.Writer) (*resultView, error) {
 	out := newResultView(q, &sdk.QueryResult{}, cat)
+	out.ids = ids
 	opts := []sdk.CallOption{sdk.WithWarningHandler(func(w string) {
 		out.res.Warnings = append(out.res.Warnings, w)
 		if env.StderrIsTerminal {
@@ -176,6 +193,9 @@ func queryAll(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *
 			return nil, err
 		}
 		n++
+		if ids != nil {
+			r = ids.row(r)
+		}
 		if hold {
 			out.res.Data = append(out.res.Data, r)
 		} else if err := write(r); err != nil {

@@ -25,6 +25,7 @@ type resultView struct {
 	dateKey string   // "" without a granularity
 	dims    []string // dimensions, then classifier dimensions
 	metrics []string
+	ids     *idColumns // --with-ids; nil without
 }
 
 func newResultView(q sdk.QueryRequest, res *sdk.QueryResult, cat *sdk.Catalog) *resultView {
@@ -45,7 +46,13 @@ func (v *resultView) columns() []string {
 	if v.dateKey != "" {
 		cols = append(cols, v.dateKey)
 	}
-	return append(append(cols, v.dims...), v.metrics...)
+	for _, d := range v.dims {
+		cols = append(cols, d)
+		if v.ids != nil && v.ids.ids[d] != nil {
+			cols = append(cols, idColumn(d))
+		}
+	}
+	return append(cols, v.metrics...)
 }
 
 func (v *resultView) label(col string) string {
@@ -57,6 +64,11 @@ func (v *resultView) label(col string) string {
 	}
 	if d, ok := v.cat.Dimension(col); ok {
 		return d.DisplayLabel
+	}
+	if dim, ok := strings.CutSuffix(col, ".id"); ok {
+		if d, ok := v.cat.Dimension(dim); ok {
+			return d.DisplayLabel + " id"
+		}
 	}
 	return col
 }
@@ -80,6 +92,8 @@ func (v *resultView) format(col string) sdk.DisplayFormat {
 // cell formats one value for the table.
 func (v *resultView) cell(col string, val any) string {
 	switch {
+	case val == nil && strings.HasSuffix(col, ".id"):
+		return "(unknown)"
 	case val == nil:
 		return "(unset)"
 	case col == v.dateKey:

@@ -43,8 +43,8 @@ func Example() {
 	}
 	fmt.Println("attempts:", len(fake.Requests()), "truncated:", res.Metadata.Truncated)
 	// Output:
-	// openai/gpt-4o 29374
-	// anthropic/claude-3.5-sonnet 14858
-	// google/gemini-2.0-flash-001 9884
+	// OpenAI: GPT-4o 29374
+	// Anthropic: Claude 3.5 Sonnet 14858
+	// Google: Gemini 2.0 Flash 9884
 	// attempts: 3 truncated: true
 }

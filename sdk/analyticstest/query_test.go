@@ -44,7 +44,7 @@ func byDimension(t *testing.T, c *sdk.Client, dim string) map[any]float64 {
 	res := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{dim}})
 	out := map[any]float64{}
 	for _, r := range res.Data {
-		out[r.Value(dim)] = r.Value("request_count").(float64)
+		out[r.Value(dim)] += r.Value("request_count").(float64) // two keys may share a name
 	}
 	return out
 }
@@ -72,7 +72,7 @@ func TestTotalsAddUp(t *testing.T) {
 func TestFilterOperators(t *testing.T) {
 	c := analyticstest.NewServer(t).Client()
 	models := byDimension(t, c, "model")
-	gpt4o, sonnet := models["openai/gpt-4o"], models["anthropic/claude-3.5-sonnet"]
+	gpt4o, sonnet := models["OpenAI: GPT-4o"], models["Anthropic: Claude 3.5 Sonnet"]
 	require.NotZero(t, gpt4o)
 
 	assert.Equal(t, gpt4o, count(t, c, sdk.Eq("model", "openai/gpt-4o")))
@@ -111,8 +111,8 @@ func TestUnknownFilterValuesWarn(t *testing.T) {
 		sdk.In("model", "openai/gpt-4o", "nobody/nothing"), sdk.Eq("app", "Acme Chat"),
 	}})
 	assert.Equal(t, []string{
-		`filters[0]: model value "nobody/nothing" matched no known model`,
-		`filters[1]: app value "Acme Chat" matched no known app`,
+		`filters[0]: model value "nobody/nothing" could not be resolved`,
+		`filters[1]: app value "Acme Chat" could not be resolved`,
 	}, res.Warnings)
 	assert.Empty(t, res.Data, "an app filter by label matches nothing: filters take ids")
 }
@@ -169,7 +169,7 @@ func TestOrderAndLimits(t *testing.T) {
 		OrderBy: sdk.OrderBy{Field: "model", Direction: sdk.Asc}})
 	assert.False(t, asc.Metadata.Truncated)
 	assert.Len(t, asc.Data, 16)
-	assert.Equal(t, "amazon/nova-pro-v1", asc.Data[0].Value("model"))
+	assert.Equal(t, "Amazon: Nova Pro 1.0", asc.Data[0].Value("model"), "ordered by what rows show")
 
 	byCount := query(t, c, sdk.QueryRequest{Metrics: []string{"total_cost"}, Dimensions: []string{"country"},
 		OrderBy: sdk.OrderBy{Field: "request_count", Direction: sdk.Asc}, Limit: 1})

@@ -84,7 +84,7 @@ func ExampleEach() {
 		fmt.Println(p.Name, p.Requests)
 	}
 	// Output:
-	// Azure 706
-	// OpenAI 643
-	// Amazon Bedrock 340
+	// azure 706
+	// openai 643
+	// amazon-bedrock 340
 }

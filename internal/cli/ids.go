@@ -1,0 +1,111 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
+)
+
+// Enriched dimensions show labels in rows while their filters take ids
+// (see sdk.IsEnriched). The command resolves names in --filter to ids,
+// and --with-ids adds the id beside each such column, for exports that
+// need a stable key: a name may change, and two keys may share one.
+
+// idColumn is the column --with-ids adds beside an enriched dimension.
+func idColumn(dim string) string { return dim + ".id" }
+
+// resolveFilters replaces names in the query's filters with ids, noting
+// each on stderr; an ambiguous or unknown name is an error, and the
+// query is not run.
+func resolveFilters(ctx context.Context, client *sdk.Client, q *sdk.QueryRequest, env Env) error {
+	done, err := client.ResolveFilters(ctx, q)
+	if err != nil {
+		return err
+	}
+	for _, r := range done {
+		where := ""
+		if r.To.Workspace != "" {
+			where = " in workspace " + r.To.Workspace
+		}
+		fmt.Fprintf(env.Stderr, "openrouter-analytics: %s %q is %s%s\n", r.Dimension, r.Name, r.To.ID, where)
+	}
+	return nil
+}
+
+// idColumns adds the id columns to rows.
+type idColumns struct {
+	dims []string                     // the query's enriched dimensions
+	ids  map[string]map[string]string // dimension, then label: the id ("" when several share the label)
+	b    row.Builder
+}
+
+// newIDColumns fetches the ids of the query's enriched dimensions. A
+// label that several ids share gets no id, and a note on stderr: its
+// rows cannot be told apart.
+func newIDColumns(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, env Env) (*idColumns, error) {
+	ic := &idColumns{ids: map[string]map[string]string{}}
+	for _, dim := range q.Dimensions {
+		if !sdk.IsEnriched(dim) {
+			continue
+		}
+		dir, err := client.Directory(ctx, dim)
+		if err != nil {
+			return nil, err
+		}
+		if dim == "app" && len(dir) == 0 {
+			fmt.Fprintf(env.Stderr, "openrouter-analytics: app ids are not known: OpenRouter publishes no list of apps\n")
+		}
+		ids := map[string]string{}
+		shared := map[string][]string{}
+		for _, c := range dir {
+			shared[c.Label] = append(shared[c.Label], c.ID)
+		}
+		for _, label := range slices.Sorted(mapsKeys(shared)) {
+			list := shared[label]
+			if len(list) > 1 {
+				fmt.Fprintf(env.Stderr, "openrouter-analytics: %d %s ids share the label %q (%s): their rows cannot be told apart; filter by one id\n",
+					len(list), dim, label, strings.Join(list, ", "))
+				ids[label] = ""
+				continue
+			}
+			ids[label] = list[0]
+		}
+		ic.dims = append(ic.dims, dim)
+		ic.ids[dim] = ids
+	}
+	return ic, nil
+}
+
+func mapsKeys[V any](m map[string]V) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range m {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+// row is r with the id beside each enriched dimension: null when the
+// label is unset, unknown or shared.
+func (ic *idColumns) row(r sdk.Row) sdk.Row {
+	if len(ic.dims) == 0 {
+		return r
+	}
+	ic.b.Reset()
+	for col, val := range r.All() {
+		ic.b.Add(col, val)
+		if ids, ok := ic.ids[col]; ok {
+			var id any
+			if label, ok := val.(string); ok && ids[label] != "" {
+				id = ids[label]
+			}
+			ic.b.Add(idColumn(col), id)
+		}
+	}
+	return ic.b.Row()
+}
