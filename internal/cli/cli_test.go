@@ -57,7 +57,7 @@ func TestTableGolden(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	golden(t, "top_providers.table", out)
 	assert.Contains(t, out, "4 rows, truncated")
-	assert.Contains(t, errOut, `warning: filters[0]: model value "no/such-model" matched no known model`)
+	assert.Contains(t, errOut, `warning: filters[0]: model value "no/such-model" could not be resolved`)
 }
 
 func TestCSVGolden(t *testing.T) {
@@ -155,7 +155,7 @@ func TestPlotImages(t *testing.T) {
 	require.NoError(t, xml.Unmarshal(raw, &svg))
 	assert.Equal(t, "576pt", svg.Width)
 	assert.Equal(t, "381.6pt", svg.Height)
-	assert.Contains(t, string(raw), "OpenAI")
+	assert.Contains(t, string(raw), "openai")
 }
 
 func TestBadFlagsExit2(t *testing.T) {
