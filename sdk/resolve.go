@@ -239,8 +239,14 @@ func (c *Client) ResolveFilters(ctx context.Context, q *QueryRequest) ([]Resolut
 				errs = append(errs, fmt.Errorf("filters[%d]: %w", i, err))
 				return x
 			}
-			if to.ID != s {
-				done = append(done, Resolution{Filter: i, Dimension: f.Field, Name: s, To: to})
+			if to.ID == s {
+				return x
+			}
+			done = append(done, Resolution{Filter: i, Dimension: f.Field, Name: s, To: to})
+			if f.Field == "app" { // app ids are numbers
+				if n, err := strconv.ParseInt(to.ID, 10, 64); err == nil {
+					return n
+				}
 			}
 			return to.ID
 		}
