@@ -201,10 +201,11 @@ type AnalyticsMetaResponse struct {
 	Data AnalyticsMeta `json:"data"`
 }
 
-// ClassifierDimensions Group the rows by the tags of a custom classifier as well. Needs an
-// active classifier on the workspace.
+// ClassifierDimensions Adds a custom classifier's tags to the grouping, so that each
+// metric is split by tag value. The workspace must have the
+// classifier switched on.
 type ClassifierDimensions struct {
-	// ClassifierID The classifier whose tags to group by.
+	// ClassifierID Which classifier's tags split the rows, by its UUID.
 	//
 	// Example: 6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f
 	ClassifierID openapi_types.UUID `json:"classifier_id"`
@@ -272,41 +273,50 @@ type DimensionInfo struct {
 // append `%`; `currency` means prefix `$`.
 type DisplayFormat string
 
-// ErrorDetail defines model for ErrorDetail.
+// ErrorDetail The error itself: `code` repeats the HTTP status, `message` says
+// what went wrong for people, and `metadata`, when present, has
+// details that depend on the error.
 type ErrorDetail struct {
 	Code     int                    `json:"code"`
 	Message  string                 `json:"message"`
 	Metadata map[string]interface{} `json:"metadata,omitempty,omitzero"`
 }
 
-// ErrorResponse defines model for ErrorResponse.
+// ErrorResponse What every error status carries as its JSON body.
 type ErrorResponse struct {
+	// Error The error itself: `code` repeats the HTTP status, `message` says
+	// what went wrong for people, and `metadata`, when present, has
+	// details that depend on the error.
 	Error              ErrorDetail            `json:"error"`
 	OpenrouterMetadata map[string]interface{} `json:"openrouter_metadata,omitempty,omitzero"`
 	UserID             string                 `json:"user_id,omitempty,omitzero"`
 }
 
-// Filter A condition on a dimension (or on a metric, per generation). Several
-// dimensions show labels in the rows but are filtered by their
-// underlying id: `model` takes a permaslug (`openai/gpt-4o`), not the
-// display name; `workspace` a workspace UUID, not its name (the
-// account's default workspace also covers activity recorded before
-// workspaces were resolved, which is attributed to it); `app` a
-// numeric app id, not its title; `api_key_id` a numeric id, or the
-// 64-hex key hash that the keys endpoint (`GET /api/v1/keys`) lists,
-// which the server resolves; `user` a user id such as `user_abc123`,
-// not a display name. The other dimensions (provider, origin,
-// country, ...) take the value as the rows show it. A value that
-// cannot be resolved gives a warning, and the query still runs.
+// Filter A condition on a dimension (or on a metric, per generation).
+//
+// The rule for values: five dimensions are enriched. Rows show them
+// as names for people, but a filter on them must name the thing by
+// its id, which the look-ups list: `api_key_id` by the key's hash
+// from `GET /keys` (or its numeric id; rows show the key's name),
+// `user` by the user id from `GET /organization/members` (rows show
+// the member's name), `workspace` by the UUID from `GET /workspaces`
+// (rows show its name; the default workspace also holds what was
+// recorded before workspaces existed), `model` by the permaslug from
+// `GET /models` (`openai/gpt-4o`; rows show the display name), and
+// `app` by its numeric id (rows show its title; no endpoint lists
+// apps). A name where an id belongs matches nothing, and the
+// response carries a warning that the value could not be resolved.
+// Every other dimension (provider, origin, country, finish_reason,
+// ...) is filtered by exactly the value its rows show.
 type Filter struct {
 	// Field The dimension (or metric) to filter on, by a name `GET /analytics/meta` lists.
 	//
 	// Example: model
 	Field string `json:"field"`
 
-	// IncludeUnset Also match rows where the dimension has no value. Applies only to
-	// `in` and `not_in`, and only to dimensions that have an unset
-	// bucket.
+	// IncludeUnset With `in` or `not_in`, let rows with no value for the field
+	// (shown as null) pass too. Other operators ignore it, as do
+	// dimensions that are never empty.
 	IncludeUnset bool `json:"include_unset,omitempty,omitzero"`
 
 	// Operator The comparison: today `eq`, `neq`, `in`, `not_in`, `gt`, `gte`,
@@ -436,9 +446,10 @@ type OperatorValueType string
 type OrderBy struct {
 	Direction OrderDirection `json:"direction"`
 
-	// Field A requested metric, `request_count` (which may be ordered by
-	// without being requested), a requested dimension, or `date` (not
-	// `date__day`: the bucket column's name is not a field).
+	// Field What to sort on: `date`, one of the query's own metrics or
+	// dimensions, or `request_count`, the one metric you may sort on
+	// without asking for it. The bucket column (`date__day`, ...) is
+	// not a field: sort by time as `date`.
 	//
 	//
 	// Example: request_count
@@ -459,8 +470,9 @@ type QueryMetadata struct {
 
 // QueryRequest defines model for QueryRequest.
 type QueryRequest struct {
-	// ClassifierDimensions Group the rows by the tags of a custom classifier as well. Needs an
-	// active classifier on the workspace.
+	// ClassifierDimensions Adds a custom classifier's tags to the grouping, so that each
+	// metric is split by tag value. The workspace must have the
+	// classifier switched on.
 	ClassifierDimensions ClassifierDimensions `json:"classifier_dimensions,omitempty,omitzero"`
 
 	// ClassifierFilters Keep only generations with some classifier tag values. Works with
@@ -481,11 +493,12 @@ type QueryRequest struct {
 	// Example: day
 	Granularity Granularity `json:"granularity,omitempty,omitzero"`
 
-	// GroupLimit Maximum rows per distinct combination of dimensions; ignored
-	// without dimensions. When omitted on a time series (granularity
-	// and dimensions), the server picks one that does not cut time
-	// buckets. An explicit value replaces that choice and may cut time
-	// buckets when it is lower than the number of buckets in the range.
+	// GroupLimit A cap on the rows each group gets, a group being one combination
+	// of dimension values; without dimensions it does nothing. Leave
+	// it out on a time series with dimensions and the service chooses
+	// a cap large enough for every bucket of the range. Set it, and
+	// that choice is yours: a cap below the range's bucket count drops
+	// buckets.
 	//
 	//
 	// Example: 100
@@ -566,25 +579,25 @@ type XOpenRouterTitle = string
 // XTitle defines model for XTitle.
 type XTitle = string
 
-// BadRequest defines model for BadRequest.
+// BadRequest What every error status carries as its JSON body.
 type BadRequest = ErrorResponse
 
-// Forbidden defines model for Forbidden.
+// Forbidden What every error status carries as its JSON body.
 type Forbidden = ErrorResponse
 
-// InternalServerError defines model for InternalServerError.
+// InternalServerError What every error status carries as its JSON body.
 type InternalServerError = ErrorResponse
 
-// NotFound defines model for NotFound.
+// NotFound What every error status carries as its JSON body.
 type NotFound = ErrorResponse
 
-// RequestTimeout defines model for RequestTimeout.
+// RequestTimeout What every error status carries as its JSON body.
 type RequestTimeout = ErrorResponse
 
-// TooManyRequests defines model for TooManyRequests.
+// TooManyRequests What every error status carries as its JSON body.
 type TooManyRequests = ErrorResponse
 
-// Unauthorized defines model for Unauthorized.
+// Unauthorized What every error status carries as its JSON body.
 type Unauthorized = ErrorResponse
 
 // GetAnalyticsMetaParams defines parameters for GetAnalyticsMeta.
