@@ -7,8 +7,20 @@ import (
 	"strings"
 )
 
-// operations are the two this project's spec covers.
-var operations = [][2]string{{"get", "/analytics/meta"}, {"post", "/analytics/query"}}
+// operation is one the project's spec covers. A look-up declares only the
+// fields the SDK uses and leaves its objects open, so upstream's other
+// parameters, properties and requirements are not drift there; the
+// fields it does declare must agree.
+type operation struct {
+	method, path string
+	subset       bool
+}
+
+// operations are the six this project's spec covers.
+var operations = []operation{
+	{"get", "/analytics/meta", false}, {"post", "/analytics/query", false},
+	{"get", "/keys", true}, {"get", "/workspaces", true}, {"get", "/organization/members", true}, {"get", "/models", true},
+}
 
 // doc is an OpenAPI document (3.0 or 3.1) as YAML or JSON decoded it.
 type doc map[string]any
@@ -21,9 +33,9 @@ func drift(upstream, ours doc) []string {
 		out = append(out, where+": "+fmt.Sprintf(format, args...))
 	}
 	for _, op := range operations {
-		name := strings.ToUpper(op[0]) + " " + op[1]
-		up, okUp := dig(upstream, "paths", op[1], op[0]).(map[string]any)
-		our, okOur := dig(ours, "paths", op[1], op[0]).(map[string]any)
+		name := strings.ToUpper(op.method) + " " + op.path
+		up, okUp := dig(upstream, "paths", op.path, op.method).(map[string]any)
+		our, okOur := dig(ours, "paths", op.path, op.method).(map[string]any)
 		switch {
 		case !okUp && okOur:
 			report(name, "operation: upstream no longer has it")
@@ -34,9 +46,9 @@ func drift(upstream, ours doc) []string {
 			report(name, "operation: missing")
 			continue
 		}
-		compareParameters(upstream, ours, up, our, name, report)
+		compareParameters(upstream, ours, up, our, name, op.subset, report)
 		if upBody := jsonSchema(upstream, dig(up, "requestBody")); upBody != nil {
-			compareSchemas(upstream, ours, upBody, jsonSchema(ours, dig(our, "requestBody")), name+" request", report)
+			compareSchemas(upstream, ours, upBody, jsonSchema(ours, dig(our, "requestBody")), name+" request", op.subset, report)
 		}
 		upResp, _ := dig(up, "responses").(map[string]any)
 		ourResp, _ := dig(our, "responses").(map[string]any)
@@ -47,7 +59,7 @@ func drift(upstream, ours doc) []string {
 				continue
 			}
 			if s := jsonSchema(upstream, upResp[status]); s != nil {
-				compareSchemas(upstream, ours, s, jsonSchema(ours, o), name+" "+status, report)
+				compareSchemas(upstream, ours, s, jsonSchema(ours, o), name+" "+status, op.subset, report)
 			}
 		}
 		for _, status := range slices.Sorted(maps.Keys(ourResp)) {
@@ -59,7 +71,7 @@ func drift(upstream, ours doc) []string {
 	return out
 }
 
-func compareParameters(upstream, ours doc, up, our map[string]any, name string, report func(string, string, ...any)) {
+func compareParameters(upstream, ours doc, up, our map[string]any, name string, subset bool, report func(string, string, ...any)) {
 	params := func(d doc, op map[string]any) map[string]bool {
 		set := map[string]bool{}
 		list, _ := op["parameters"].([]any)
@@ -72,7 +84,7 @@ func compareParameters(upstream, ours doc, up, our map[string]any, name string, 
 	}
 	u, o := params(upstream, up), params(ours, our)
 	for _, p := range slices.Sorted(maps.Keys(u)) {
-		if !o[p] {
+		if !o[p] && !subset {
 			report(name, "parameter %s: missing", p)
 		}
 	}
@@ -161,7 +173,7 @@ func reduce(d doc, schema any) shape {
 
 // compareSchemas reports where the upstream schema has what ours lacks or
 // contradicts, recursively through properties and items.
-func compareSchemas(upstream, ours doc, up, our any, where string, report func(string, string, ...any)) {
+func compareSchemas(upstream, ours doc, up, our any, where string, subset bool, report func(string, string, ...any)) {
 	if our == nil {
 		report(where, "schema: missing")
 		return
@@ -198,6 +210,9 @@ func compareSchemas(upstream, ours doc, up, our any, where string, report func(s
 		report(where, "format: upstream %s, ours %s", u.format, orNone(o.format))
 	}
 	for _, r := range slices.Sorted(maps.Keys(u.required)) {
+		if _, declared := o.properties[r]; subset && !declared {
+			continue // a field the look-up leaves out
+		}
 		if !o.required[r] {
 			report(where, "required %s: upstream requires it, ours does not", r)
 		}
@@ -210,10 +225,12 @@ func compareSchemas(upstream, ours doc, up, our any, where string, report func(s
 	for _, p := range slices.Sorted(maps.Keys(u.properties)) {
 		ourProp, ok := o.properties[p]
 		if !ok {
-			report(join(where, p), "property: missing")
+			if !subset {
+				report(join(where, p), "property: missing")
+			}
 			continue
 		}
-		compareSchemas(upstream, ours, u.properties[p], ourProp, join(where, p), report)
+		compareSchemas(upstream, ours, u.properties[p], ourProp, join(where, p), subset, report)
 	}
 	for _, p := range slices.Sorted(maps.Keys(o.properties)) {
 		if _, ok := u.properties[p]; !ok && len(u.properties) > 0 {
@@ -221,7 +238,7 @@ func compareSchemas(upstream, ours doc, up, our any, where string, report func(s
 		}
 	}
 	if len(u.items) > 0 && len(o.items) > 0 {
-		compareSchemas(upstream, ours, map[string]any{"anyOf": u.items}, map[string]any{"anyOf": o.items}, where+"[]", report)
+		compareSchemas(upstream, ours, map[string]any{"anyOf": u.items}, map[string]any{"anyOf": o.items}, where+"[]", subset, report)
 	}
 }
 

@@ -58,6 +58,14 @@ func TestDrift(t *testing.T) {
 			[]string{"POST /analytics/query 200.cachedAt: format: upstream float, ours double"}},
 		{"an open enum where ours is closed", "name: {type: string, enum: [day, week], example: day}", "name: {type: string, example: day}",
 			[]string{"GET /analytics/meta 200.data.granularities[].name: enum: upstream has an open set, ours allows only day, week"}},
+		// A look-up declares only the fields the SDK uses: what it leaves
+		// out is not drift, but what it declares must agree.
+		{"a look-up gains a field", "                        created_by: {type: string}\n", "                        created_by: {type: string}\n                        slug: {type: string}\n",
+			nil},
+		{"a look-up's field changes type", "                        name: {type: string}\n                        created_by", "                        name: {type: integer}\n                        created_by",
+			[]string{"GET /workspaces 200.data[].name: type integer: upstream allows it, ours does not"}},
+		{"a look-up's field becomes optional", "required: [id, name, created_by]", "required: [id, created_by]",
+			[]string{"GET /workspaces 200.data[]: required name: ours requires it, upstream does not"}},
 		{"a new operation", "  /analytics/query:\n", "  /analytics/query:\n    delete:\n      responses: {'204': {description: gone}}\n",
 			nil}, // an operation outside the two we cover is not ours to track
 	} {
