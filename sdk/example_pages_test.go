@@ -2,6 +2,7 @@ package sdk_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"time"
@@ -88,4 +89,45 @@ func ExampleClient_QueryPages() {
 	// Output:
 	// 2025-06-23 to 2025-06-30 0 rows
 	// warning: filters[0]: model value "GPT-4o" could not be resolved
+}
+
+// A filter takes ids where rows show names: resolve the name a row shows
+// before filtering by it.
+func ExampleClient_ResolveFilters() {
+	fake := httptest.NewServer(analyticstest.NewHandler())
+	defer fake.Close()
+	client, err := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(fake.URL))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer client.CloseIdleConnections()
+	ctx := context.Background()
+
+	q := sdk.QueryRequest{
+		Metrics: []string{"request_count"},
+		Filters: []sdk.Filter{sdk.Eq("user", "Ada Lovelace"), sdk.In("model", "OpenAI: GPT-4o", "anthropic/claude-3.5-sonnet")},
+	}
+	resolved, err := client.ResolveFilters(ctx, &q)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, r := range resolved {
+		fmt.Printf("%s %q is %s\n", r.Dimension, r.Name, r.To.ID)
+	}
+
+	// Two keys are called "CI": the error lists both, with their workspaces.
+	_, err = client.Resolve(ctx, "api_key_id", "CI")
+	var amb *sdk.AmbiguousNameError
+	if errors.As(err, &amb) {
+		for _, c := range amb.Candidates {
+			fmt.Println("CI in", c.Workspace)
+		}
+	}
+	// Output:
+	// user "Ada Lovelace" is user_01
+	// model "OpenAI: GPT-4o" is openai/gpt-4o
+	// CI in Default
+	// CI in Research
 }
