@@ -167,7 +167,8 @@ func (c *Client) Resolve(ctx context.Context, dimension, value string) (Candidat
 		if len(c.apps) == 0 {
 			return Candidate{}, &UnknownNameError{Dimension: dimension, Name: value, Hint: appHint}
 		}
-		return match(dimension, value, c.apps)
+		found, err := match(dimension, value, c.apps)
+		return found, c.redactNameError(err)
 	}
 	for attempt := 0; ; attempt++ {
 		dir, fetched, err := c.lookups.get(ctx, c, dimension, c.catalogTTL)
@@ -175,6 +176,7 @@ func (c *Client) Resolve(ctx context.Context, dimension, value string) (Candidat
 			return Candidate{}, err
 		}
 		found, err := match(dimension, value, dir)
+		err = c.redactNameError(err)
 		var unknown *UnknownNameError
 		if errors.As(err, &unknown) && attempt == 0 && time.Since(fetched) > time.Minute {
 			c.lookups.drop(dimension) // a name made since: look again, once
@@ -269,6 +271,26 @@ func (c *Client) ResolveFilters(ctx context.Context, q *QueryRequest) ([]Resolut
 	}
 	q.Filters = filters
 	return done, nil
+}
+
+// redactNameError takes the API key out of the names a look-up's server
+// sent, as from every error.
+func (c *Client) redactNameError(err error) error {
+	var amb *AmbiguousNameError
+	var unknown *UnknownNameError
+	switch {
+	case errors.As(err, &amb):
+		for i, cand := range amb.Candidates {
+			amb.Candidates[i] = Candidate{ID: c.redact.string(cand.ID), Label: c.redact.string(cand.Label), Workspace: c.redact.string(cand.Workspace)}
+		}
+		amb.Name = c.redact.string(amb.Name)
+	case errors.As(err, &unknown):
+		for i, n := range unknown.Nearest {
+			unknown.Nearest[i] = c.redact.string(n)
+		}
+		unknown.Name = c.redact.string(unknown.Name)
+	}
+	return err
 }
 
 // match finds the candidates a name stands for.

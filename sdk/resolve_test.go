@@ -163,3 +163,28 @@ func TestAListingThatNeverEnds(t *testing.T) {
 	assert.True(t, errors.Is(err, sdk.ErrListTooLong), "%v", err)
 	assert.Equal(t, int64(sdk.MaxListed/1000+1), calls.Load())
 }
+
+// A look-up that echoes the key in its names cannot make an error print it.
+func TestNameErrorsAreRedacted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path == "/workspaces" {
+			_, _ = w.Write([]byte(`{"data":[{"id":"0b6c1f1e-2d3a-4b5c-8d7e-9f0a1b2c3d4e","name":"` + testKey + `","slug":"a"},` +
+				`{"id":"1c7d2e2f-3e4b-4c6d-9e8f-0a1b2c3d4e5f","name":"` + testKey + `","slug":"b"}],"total_count":2}`))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	c, err := sdk.NewClient(sdk.WithAPIKey(testKey), sdk.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	defer c.CloseIdleConnections()
+	_, err = c.Resolve(t.Context(), "workspace", testKey)
+	var amb *sdk.AmbiguousNameError
+	require.ErrorAs(t, err, &amb)
+	assert.NotContains(t, err.Error(), testKey)
+	assert.Contains(t, err.Error(), sdk.Redacted)
+	_, err = c.Resolve(t.Context(), "workspace", "nothing like it")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), testKey)
+}
