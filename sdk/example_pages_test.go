@@ -12,16 +12,21 @@ import (
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
 )
 
+// exampleFake starts the fake API and a client of it; stop ends both.
+func exampleFake() (*sdk.Client, func()) {
+	fake := httptest.NewServer(analyticstest.NewHandler())
+	client, err := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(fake.URL))
+	if err != nil {
+		panic(err)
+	}
+	return client, func() { client.CloseIdleConnections(); fake.Close() }
+}
+
 // Every hourly row by user over 30 days, however many responses that
 // takes, streamed into typed rows: memory stays flat.
 func ExampleClient_QueryAll() {
-	fake := httptest.NewServer(analyticstest.NewHandler()) // stands in for OpenRouter
-	defer fake.Close()
-	client, err := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(fake.URL))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	client, stop := exampleFake() // stands in for OpenRouter
+	defer stop()
 
 	end := analyticstest.DefaultEnd
 	q := sdk.QueryRequest{
@@ -60,13 +65,8 @@ func ExampleClient_QueryAll() {
 // the label a row shows, where the API takes an id, matches nothing, and
 // the page says why.
 func ExampleClient_QueryPages() {
-	fake := httptest.NewServer(analyticstest.NewHandler())
-	defer fake.Close()
-	client, err := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(fake.URL))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
+	client, stop := exampleFake()
+	defer stop()
 
 	end := analyticstest.DefaultEnd
 	q := sdk.QueryRequest{
@@ -85,7 +85,6 @@ func ExampleClient_QueryPages() {
 			fmt.Println("warning:", w)
 		}
 	}
-	client.CloseIdleConnections()
 	// Output:
 	// 2025-06-23 to 2025-06-30 0 rows
 	// warning: filters[0]: model value "GPT-4o" could not be resolved
@@ -94,14 +93,8 @@ func ExampleClient_QueryPages() {
 // A filter takes ids where rows show names: resolve the name a row shows
 // before filtering by it.
 func ExampleClient_ResolveFilters() {
-	fake := httptest.NewServer(analyticstest.NewHandler())
-	defer fake.Close()
-	client, err := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(fake.URL))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer client.CloseIdleConnections()
+	client, stop := exampleFake()
+	defer stop()
 	ctx := context.Background()
 
 	q := sdk.QueryRequest{

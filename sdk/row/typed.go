@@ -39,31 +39,15 @@ func Decode[T any](rows []Row) ([]T, error) {
 }
 
 // Each yields the rows decoded into T one at a time, as Decode does,
-// stopping after the first error.
+// stopping after the first error: DecodeSeq over the slice.
 func Each[T any](rows []Row) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		dec, err := decoderFor[T]()
-		if err != nil {
-			var zero T
-			yield(zero, err)
-			return
-		}
-		// One value decoded into again and again: yielding a copy of it
-		// makes no allocation a row.
-		v := new(T)
-		dst := reflect.ValueOf(v).Elem()
-		for i, r := range rows {
-			var zero T
-			*v = zero
-			if err := dec.decode(i, r, dst); err != nil {
-				yield(*v, err)
-				return
-			}
-			if !yield(*v, nil) {
+	return DecodeSeq[T](func(yield func(Row, error) bool) {
+		for _, r := range rows {
+			if !yield(r, nil) {
 				return
 			}
 		}
-	}
+	})
 }
 
 // DecodeSeq decodes a sequence of rows, such as QueryAll's, into T as
@@ -82,6 +66,8 @@ func DecodeSeq[T any](rows iter.Seq2[Row, error]) iter.Seq2[T, error] {
 			yield(zero, err)
 			return
 		}
+		// One value decoded into again and again: yielding a copy of it
+		// makes no allocation a row.
 		v := new(T)
 		dst := reflect.ValueOf(v).Elem()
 		i := 0
