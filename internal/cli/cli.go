@@ -40,6 +40,7 @@ const usage = `usage: openrouter-analytics <command> [flags]
 commands:
   meta    print the metrics, dimensions, operators and granularities a query may use
   query   run a query and print its rows
+  fake    serve the fake API (what --demo uses) for any client, until SIGINT or SIGTERM
 
 Run 'openrouter-analytics <command> -h' for a command's flags. The key comes
 from OPENROUTER_API_KEY (a management key); --demo uses the embedded fake
@@ -58,11 +59,13 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return runMeta(ctx, args[1:], env)
 	case "query":
 		return runQuery(ctx, args[1:], env)
+	case "fake":
+		return runFake(ctx, args[1:], env)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(env.Stdout, usage)
 		return ExitOK
 	default:
-		fmt.Fprintf(env.Stderr, "openrouter-analytics: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(env.Stderr, "openrouter-analytics: unknown command %q: want meta, query or fake\nrun 'openrouter-analytics -h' for its flags\n", args[0])
 		return ExitUsage
 	}
 }
@@ -174,7 +177,7 @@ func newFlagSet(name, summary string, env Env) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(env.Stderr, "usage: openrouter-analytics %s [flags]\n\n%s\n\nflags:\n", name, summary)
+		fmt.Fprintf(fs.Output(), "usage: openrouter-analytics %s [flags]\n\n%s\n\nflags:\n", name, summary)
 		fs.PrintDefaults()
 	}
 	return fs
@@ -182,23 +185,30 @@ func newFlagSet(name, summary string, env Env) *flag.FlagSet {
 
 // parse parses flags; a bad flag prints the usage and gives ExitUsage.
 func parse(fs *flag.FlagSet, args []string, env Env, check func() error) (int, bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return ExitOK, false
-		}
-		return ExitUsage, false
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(env.Stderr, "openrouter-analytics %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+	// The flag package prints the whole usage after a mistake: a mistake
+	// gets one line and the hint instead, and -h the usage.
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.SetOutput(env.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
 		fs.Usage()
-		return ExitUsage, false
+		return ExitOK, false
+	case err != nil:
+		return usageError(fs, env, err), false
+	case fs.NArg() > 0:
+		return usageError(fs, env, fmt.Errorf("unexpected argument %q", fs.Arg(0))), false
 	}
 	if err := check(); err != nil {
-		fmt.Fprintf(env.Stderr, "openrouter-analytics %s: %v\n", fs.Name(), err)
-		fs.Usage()
-		return ExitUsage, false
+		return usageError(fs, env, err), false
 	}
 	return ExitOK, true
+}
+
+// usageError prints a flag mistake in one line, with where to look.
+func usageError(fs *flag.FlagSet, env Env, err error) int {
+	fmt.Fprintf(env.Stderr, "openrouter-analytics %s: %v\nrun 'openrouter-analytics %s -h' for its flags\n", fs.Name(), err, fs.Name())
+	return ExitUsage
 }
 
 // list is a repeatable flag; each use may also hold comma-separated values.

@@ -179,7 +179,12 @@ func TestBadFlagsExit2(t *testing.T) {
 			code, out, errOut := run(t, nil, args...)
 			assert.Equal(t, 2, code)
 			assert.Empty(t, out)
-			assert.Contains(t, errOut, "usage: openrouter-analytics")
+			if name == "no command" {
+				assert.Contains(t, errOut, "usage: openrouter-analytics")
+				return
+			}
+			assert.Contains(t, errOut, "-h' for its flags")
+			assert.LessOrEqual(t, strings.Count(errOut, "\n"), 2, "one line and the hint, not the whole usage: %s", errOut)
 		})
 	}
 }
