@@ -132,6 +132,9 @@ func (e *APIError) summary() string {
 		msg = fmt.Sprintf("%s... (%d more bytes)", strings.ToValidUTF8(msg[:maxMessageInError], ""), len(msg)-maxMessageInError)
 	}
 	s := e.status() + ": " + msg
+	if strings.EqualFold(msg, http.StatusText(e.StatusCode)) {
+		s = e.status() // "429 Too Many Requests", not "429 Too Many Requests: Too Many Requests"
+	}
 	if e.RequestID != "" {
 		s += " (request id " + e.RequestID + ")"
 	}

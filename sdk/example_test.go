@@ -138,7 +138,7 @@ func ExampleWithMaxRetries() {
 	fmt.Println(err)
 	// Output:
 	// after 3 attempts: 13 metrics, error: <nil>
-	// openrouter: GET /analytics/meta: 503 Service Unavailable: Service Unavailable
+	// openrouter: GET /analytics/meta: 503 Service Unavailable
 }
 
 func ExampleRetryError() {
@@ -163,8 +163,8 @@ func ExampleRetryError() {
 		fmt.Println("last status:", apiErr.StatusCode)
 	}
 	// Output:
-	// openrouter: GET /analytics/meta: attempt 2: 503 Service Unavailable: Service Unavailable; before it: 503 Service Unavailable; gave up: no retries left (at most 1)
-	// attempt 1: openrouter: GET /analytics/meta: 503 Service Unavailable: Service Unavailable
-	// attempt 2: openrouter: GET /analytics/meta: 503 Service Unavailable: Service Unavailable
+	// openrouter: GET /analytics/meta: attempt 2: 503 Service Unavailable; before it: 503 Service Unavailable; gave up: no retries left (at most 1)
+	// attempt 1: openrouter: GET /analytics/meta: 503 Service Unavailable
+	// attempt 2: openrouter: GET /analytics/meta: 503 Service Unavailable
 	// last status: 503
 }

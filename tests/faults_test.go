@@ -135,7 +135,7 @@ func TestFaultMatrix(t *testing.T) {
 			var apiErr *sdk.APIError
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, 503, apiErr.StatusCode)
-			assert.Contains(t, err.Error(), ": 503 Service Unavailable: ")
+			assert.Contains(t, err.Error(), ": 503 Service Unavailable;")
 		}},
 		{"32 MiB error body", func(t *testing.T, e *env) {
 			e.fake.Script(analyticstest.Raw(502, "text/html", strings.Repeat("<p>", 32<<20/3)))

@@ -167,6 +167,18 @@ func (c *common) now() time.Time {
 }
 
 // fail prints err as one line and returns the exit code for it.
+// failEach prints each of joined errors on a line of its own.
+func failEach(env Env, err error) int {
+	var joined interface{ Unwrap() []error }
+	if !errors.As(err, &joined) {
+		return fail(env, err)
+	}
+	for _, e := range joined.Unwrap() {
+		fmt.Fprintln(env.Stderr, "openrouter-analytics: "+strings.ReplaceAll(e.Error(), "\n", "; "))
+	}
+	return ExitError
+}
+
 func fail(env Env, err error) int {
 	msg := strings.ReplaceAll(err.Error(), "\n", "; ")
 	fmt.Fprintln(env.Stderr, "openrouter-analytics: "+msg)

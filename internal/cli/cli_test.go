@@ -190,7 +190,7 @@ func TestBadFlagsExit2(t *testing.T) {
 }
 
 func TestAPIErrorsExit1WithOneLine(t *testing.T) {
-	code, out, errOut := run(t, nil, "query", "--demo", "--metric", "vibes")
+	code, out, errOut := run(t, nil, "query", "--demo", "--metric", "vibes", "--no-check")
 	assert.Equal(t, 1, code)
 	assert.Empty(t, out)
 	assert.Equal(t, "openrouter-analytics: openrouter: POST /analytics/query: 400 Bad Request: Invalid request parameters: unknown metric \"vibes\"\n", errOut)
@@ -205,7 +205,7 @@ func TestAPIErrorsExit1WithOneLine(t *testing.T) {
 	code, _, errOut = run(t, map[string]string{"OPENROUTER_API_KEY": analyticstest.ManagementKey},
 		"query", "--base-url", fake.URL, "--metric", "request_count", "--retries=false")
 	assert.Equal(t, 1, code)
-	assert.Equal(t, "openrouter-analytics: openrouter: GET /analytics/meta: 500 Internal Server Error: Internal Server Error\n", errOut)
+	assert.Equal(t, "openrouter-analytics: openrouter: GET /analytics/meta: 500 Internal Server Error\n", errOut)
 
 	code, _, errOut = run(t, nil, "meta")
 	assert.Equal(t, 1, code)

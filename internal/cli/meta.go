@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
 )
 
 func runMeta(ctx context.Context, args []string, env Env) int {
@@ -42,6 +43,10 @@ func runMeta(ctx context.Context, args []string, env Env) int {
 	}
 	if err := writeMeta(env.Stdout, meta, c.format); err != nil {
 		return fail(env, err)
+	}
+	if c.demo && c.format == "table" {
+		fmt.Fprintf(env.Stdout, "Classifier (demo)\n%s  tags: topic, language  (--classifier %s --classifier-dimension topic)\n",
+			analyticstest.ClassifierID, analyticstest.ClassifierID)
 	}
 	return ExitOK
 }

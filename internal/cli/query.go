@@ -17,11 +17,11 @@ type queryFlags struct {
 	common
 	metrics, dimensions, classifierDims list
 	filters, classifierFilters          repeated
-	granularity, from, to, last         string
+	granularity, from, to, last, period string
 	orderBy, classifierID               string
 	limit, groupLimit                   int
 	includeNulls, classifierTags        bool
-	all, strict, withIDs                bool
+	all, strict, withIDs, noCheck       bool
 	chart, quiet                        bool
 	plot                                string
 	width, top                          int
@@ -38,9 +38,11 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&f.from, "from", "", "start of the time range: RFC 3339 or YYYY-MM-DD")
 	fs.StringVar(&f.to, "to", "", "end of the time range: RFC 3339 or YYYY-MM-DD (default: now)")
 	fs.StringVar(&f.last, "last", "", "time range ending now, such as 90m, 24h, 7d or 4w")
+	fs.StringVar(&f.period, "period", "", "a calendar period in UTC: today, yesterday, week-to-date, last-week, month-to-date or last-month (weeks start on Monday)")
 	fs.StringVar(&f.orderBy, "order-by", "", "'FIELD [asc|desc]': a metric, request_count, a dimension or date (default direction desc)")
 	fs.IntVar(&f.limit, "limit", 0, "maximum rows (the API's default is 1000); with --all, the rows of each request")
 	fs.IntVar(&f.groupLimit, "group-limit", 0, "maximum rows per dimension combination (an explicit one turns off the server's automatic one, and may lower the rows a response holds)")
+	fs.BoolVar(&f.noCheck, "no-check", false, "send the query without checking its names against the catalog first")
 	fs.BoolVar(&f.withIDs, "with-ids", false, "add beside each of api_key_id, user, workspace, model and app the id its filters take (their rows show names)")
 	fs.BoolVar(&f.all, "all", false, "fetch every row of a time series, in as many requests as the API's row cap needs")
 	fs.BoolVar(&f.strict, "strict", false, "exit 3 when the result is truncated, 4 when the server sent a warning")
@@ -73,6 +75,13 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	cat, err := client.Catalog(ctx)
 	if err != nil {
 		return fail(env, err)
+	}
+	if !f.noCheck {
+		// Every mistake at once, each with its suggestion, before any
+		// query is sent.
+		if err := cat.Check(&q); err != nil {
+			return failEach(env, err)
+		}
 	}
 	if err := resolveFilters(ctx, client, &q, env); err != nil {
 		return fail(env, err)
@@ -256,6 +265,9 @@ func (f *queryFlags) request() (sdk.QueryRequest, error) {
 		return q, fmt.Errorf("--classifier-tags and --classifier-dimension do not go together")
 	}
 	if f.classifierID != "" || len(f.classifierDims) > 0 || len(f.classifierFilters) > 0 || f.classifierTags {
+		if f.classifierID == "" {
+			return q, fmt.Errorf("--classifier-tags, --classifier-dimension and --classifier-filter need --classifier, the classifier's UUID (meta --demo shows the demo's)")
+		}
 		id, err := uuid.Parse(f.classifierID)
 		if err != nil {
 			return q, fmt.Errorf("--classifier %q: not a UUID", f.classifierID)
@@ -278,6 +290,13 @@ func (f *queryFlags) request() (sdk.QueryRequest, error) {
 }
 
 // parseFilter reads 'FIELD OP VALUE [+unset]'.
+// operatorSpellings are the usual spellings of the operators, accepted
+// for their names.
+var operatorSpellings = map[string]sdk.FilterOperator{
+	"=": sdk.OpEq, "==": sdk.OpEq, "!=": sdk.OpNeq, "<>": sdk.OpNeq,
+	">": sdk.OpGt, ">=": sdk.OpGte, "<": sdk.OpLt, "<=": sdk.OpLte,
+}
+
 func parseFilter(spec string) (sdk.Filter, error) {
 	fields := strings.Fields(spec)
 	includeUnset := false
@@ -288,6 +307,9 @@ func parseFilter(spec string) (sdk.Filter, error) {
 		return sdk.Filter{}, fmt.Errorf("--filter %q: want 'FIELD OP VALUE'", spec)
 	}
 	field, op := fields[0], sdk.FilterOperator(fields[1])
+	if named, ok := operatorSpellings[fields[1]]; ok {
+		op = named
+	}
 	raw := strings.Join(fields[2:], " ")
 	var value any
 	if op == sdk.OpIn || op == sdk.OpNotIn {
@@ -308,6 +330,16 @@ func parseFilter(spec string) (sdk.Filter, error) {
 }
 
 func (f *queryFlags) timeRange() (sdk.TimeRange, error) {
+	if f.period != "" {
+		if f.last != "" || f.from != "" || f.to != "" {
+			return sdk.TimeRange{}, fmt.Errorf("--period does not go with --last, --from or --to")
+		}
+		tr, err := sdk.Period(f.period).Range(f.now())
+		if err != nil {
+			return tr, fmt.Errorf("--period %q: want one of today, yesterday, week-to-date, last-week, month-to-date, last-month", f.period)
+		}
+		return tr, nil
+	}
 	if f.last == "" && f.from == "" && f.to == "" {
 		return sdk.TimeRange{}, nil
 	}
