@@ -203,6 +203,54 @@ func axisValue(x float64, f sdk.DisplayFormat) string {
 	return compact(x)
 }
 
+// axisValueOn is axisValue on the scale that top, the axis's largest
+// value, calls for, so that every tick of an axis reads alike.
+func axisValueOn(x, top float64, f sdk.DisplayFormat) string {
+	var s string
+	switch {
+	case f == sdk.FormatPercent:
+		return axisValue(x, f)
+	case x == 0:
+		s = "0"
+	case top >= 1e6:
+		s = trimFloat(x/1e6) + "M"
+	case top >= 1e3:
+		s = trimFloat(x/1e3) + "k"
+	default:
+		s = trimFloat(x)
+	}
+	switch f {
+	case sdk.FormatCurrency:
+		return "$" + s
+	case sdk.FormatLatency:
+		return s + " ms"
+	}
+	return s
+}
+
+// dateRange is the period a chart shows, in UTC: the query's time range,
+// or else from its first bucket to its last.
+func (v *resultView) dateRange(d chartData) string {
+	day := func(t time.Time) string {
+		t = t.UTC()
+		if t.Equal(t.Truncate(24 * time.Hour)) {
+			return t.Format("2006-01-02")
+		}
+		return t.Format("2006-01-02 15:04")
+	}
+	switch tr := v.q.TimeRange; {
+	case tr != (sdk.TimeRange{}):
+		last := tr.End
+		if last.Equal(last.Truncate(24*time.Hour)) && last.After(tr.Start) {
+			last = last.Add(-24 * time.Hour) // the end is exclusive: name the last whole day
+		}
+		return day(tr.Start) + " to " + day(last) + " UTC"
+	case len(d.buckets) > 0:
+		return day(d.buckets[0]) + " to " + day(d.buckets[len(d.buckets)-1]) + " UTC"
+	}
+	return "all time"
+}
+
 // compact writes x with k and M for thousands and millions and no more
 // digits than a tick needs.
 func compact(x float64) string {

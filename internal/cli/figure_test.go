@@ -113,4 +113,22 @@ func TestAxisValues(t *testing.T) {
 	} {
 		assert.Equal(t, tc.want, axisValue(tc.x, tc.f), "%v %s", tc.x, tc.f)
 	}
+	// An axis's ticks share the scale its largest tick calls for, the same
+	// on every chart: thousands from 1,000 on.
+	for _, tc := range []struct {
+		x, top float64
+		f      sdk.DisplayFormat
+		want   string
+	}{
+		{7500, 7500, sdk.FormatLatency, "7.5k ms"},
+		{30000, 30000, sdk.FormatLatency, "30k ms"},
+		{2500, 30000, sdk.FormatLatency, "2.5k ms"},
+		{0, 30000, sdk.FormatLatency, "0 ms"},
+		{500, 900, sdk.FormatLatency, "500 ms"},
+		{0, 25000, sdk.FormatCurrency, "$0"},
+		{1_500_000, 2_000_000, sdk.FormatNumber, "1.5M"},
+		{0.02, 0.04, sdk.FormatPercent, "2%"},
+	} {
+		assert.Equal(t, tc.want, axisValueOn(tc.x, tc.top, tc.f), "%v on %v %s", tc.x, tc.top, tc.f)
+	}
 }

@@ -41,12 +41,11 @@ var palette = []color.RGBA{
 var maxPlotSeries = len(palette)
 
 // Plot geometry: panels this wide, stacked (a figure at least minHeight
-// tall), and a legend strip beside them.
+// tall), and a legend strip beside them as wide as its longest entry.
 const (
 	panelWidth  = 8 * vg.Inch
 	panelHeight = 2.8 * vg.Inch
 	minHeight   = 4.5 * vg.Inch
-	legendWidth = 2.6 * vg.Inch
 )
 
 // figure is an image's model: a panel per metric, stacked and sharing
@@ -137,6 +136,7 @@ func (v *resultView) figure(top int) (*figure, error) {
 	if note := d.note(); note != "" {
 		title.Title.Text += " (" + note + ")"
 	}
+	title.Title.Text += ", " + v.dateRange(d)
 	last := fig.panels[len(fig.panels)-1]
 	if d.timeSeries {
 		last.X.Label.Text = "time (UTC)"
@@ -203,7 +203,7 @@ func rankingPanel(pl *plot.Plot, d chartData, p chartPanel) error {
 func (fig *figure) render(w io.Writer, ext string) error {
 	width := panelWidth
 	if len(fig.names) > 0 {
-		width += legendWidth
+		width += fig.legendWidth()
 	}
 	height := max(panelHeight*vg.Length(len(fig.panels)), minHeight)
 	if len(fig.names) == 0 {
@@ -227,7 +227,7 @@ func (fig *figure) render(w io.Writer, ext string) error {
 		fig.panels[i].Draw(row[0])
 	}
 	if len(fig.names) > 0 {
-		strip := draw.Crop(dc, panelWidth, 0, 0, -vg.Points(24))
+		strip := draw.Crop(dc, panelWidth, -vg.Points(4), 0, -vg.Points(24))
 		fig.legend.Top, fig.legend.Left = true, true
 		fig.legend.Draw(strip)
 	}
@@ -235,13 +235,31 @@ func (fig *figure) render(w io.Writer, ext string) error {
 	return err
 }
 
-// unitTicks places ticks as gonum does and labels them in the unit.
+// legendWidth is what the legend needs: its longest entry, the line
+// beside it, and a margin.
+func (fig *figure) legendWidth() vg.Length {
+	widest := vg.Length(0)
+	for _, n := range fig.names {
+		widest = max(widest, fig.legend.TextStyle.Width(n))
+	}
+	return widest + fig.legend.ThumbnailWidth + vg.Points(14)
+}
+
+// unitTicks places ticks as gonum does and labels them in the unit, all
+// on one scale, which the largest tick chooses: 7.5k and 30k on every
+// chart, never 7500 beside 30k.
 func unitTicks(f sdk.DisplayFormat) plot.Ticker {
 	return plot.TickerFunc(func(lo, hi float64) []plot.Tick {
 		ticks := plot.DefaultTicks{}.Ticks(lo, hi)
+		top := 0.0
+		for _, t := range ticks {
+			if t.Label != "" {
+				top = max(top, math.Abs(t.Value))
+			}
+		}
 		for i := range ticks {
 			if ticks[i].Label != "" {
-				ticks[i].Label = axisValue(ticks[i].Value, f)
+				ticks[i].Label = axisValueOn(ticks[i].Value, top, f)
 			}
 		}
 		return ticks

@@ -70,7 +70,13 @@ func (v *resultView) label(col string) string {
 			return d.DisplayLabel + " id"
 		}
 	}
-	return col
+	// A classifier's tags (and clf_dimension_name, clf_dimension_value)
+	// are not in the catalog: their headers read like the others anyway.
+	words := strings.ReplaceAll(strings.TrimPrefix(col, "clf_"), "_", " ")
+	if words == "" {
+		return col
+	}
+	return strings.ToUpper(words[:1]) + words[1:]
 }
 
 func (v *resultView) isMetric(col string) bool {
@@ -242,11 +248,8 @@ func (v *resultView) writeFooter(w io.Writer) error {
 	if md.RowCount == 1 {
 		noun = "row"
 	}
-	line := fmt.Sprintf("%d %s", md.RowCount, noun)
-	if md.Truncated {
-		line += ", truncated: more rows matched (--all fetches every row)"
-	}
-	fmt.Fprintf(w, "\n%s\n", line)
+	// A truncated result is said once, on stderr, in every format.
+	fmt.Fprintf(w, "\n%d %s\n", md.RowCount, noun)
 	return nil
 }
 
