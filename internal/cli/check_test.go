@@ -1,3 +1,4 @@
+//nolint:misspell // "modle" is the misspelling these tests type on purpose
 package cli_test
 
 import (
