@@ -6,7 +6,7 @@
 GO ?= go
 TOOL := $(GO) tool -modfile=tools/go.mod
 
-.PHONY: spec-drift all test vet generate check-generate lint-ci lint vulncheck api-diff api-diff-selftest release-snapshot demo bench fuzz soak
+.PHONY: spec-drift all test test-long vet generate check-generate lint-ci lint vulncheck api-diff api-diff-selftest release-snapshot demo bench fuzz soak
 
 all: test
 
@@ -30,13 +30,18 @@ check-generate:
 vet:
 	$(GO) vet ./...
 
-## test: vet, the generated-code check, the workflow lint, and every test with the race detector
+## test: vet, the generated-code check, the workflow lint, and every test
+## with the race detector; the ten slowest tests are printed at the end
 test: vet check-generate lint-ci
-	$(GO) test -race -count=1 ./...
+	$(GO) run ./internal/tools/testtimes -race -count=1 ./...
 
-## lint-ci: check the GitHub workflows with actionlint (its version pinned in go.mod)
+## test-long: the sweeps make test cuts short (the adversarial bodies at 8 MiB)
+test-long:
+	$(GO) test -race -count=1 -run '^TestAdversarialBodiesCostAtMost3xTheirSize$$' ./sdk/row/ -args -long
+
+## lint-ci: check the GitHub workflows with actionlint (pinned in tools/go.mod)
 lint-ci:
-	$(GO) run github.com/rhysd/actionlint/cmd/actionlint -no-color
+	$(TOOL) actionlint -no-color
 
 ## lint: golangci-lint (pinned in tools/go.mod) with .golangci.yml
 lint:

@@ -2,6 +2,7 @@ package row
 
 import (
 	"cmp"
+	"flag"
 	"fmt"
 	"runtime"
 	"strings"
@@ -40,9 +41,17 @@ func body(size int, row func(i int) string) []byte {
 	return []byte(b.String())
 }
 
+// long runs the adversarial bodies at 8 MiB (make test-long) rather than
+// the 2 MiB of make test, where the same paths cost a quarter of the time.
+var long = flag.Bool("long", false, "run the adversarial bodies at 8 MiB")
+
 // Every body a server could send, however it is built, costs at most 3x
 // its size to decode, and the result holds no more than that.
 func TestAdversarialBodiesCostAtMost3xTheirSize(t *testing.T) {
+	size := 2 << 20
+	if *long {
+		size = 8 << 20
+	}
 	braces := strings.Repeat("{", 1000)
 	quotes := strings.Repeat(`\"{\\`, 250)
 	col500 := func(i int) string {
@@ -63,37 +72,37 @@ func TestAdversarialBodiesCostAtMost3xTheirSize(t *testing.T) {
 		size  int
 		limit uint64 // 3 unless said
 	}{
-		{"braces in strings", func(i int) string { return fmt.Sprintf(`{"model":"%s%d","n":%d}`, braces, i, i) }, 8 << 20, 0},
-		{"quotes and escapes in strings", func(i int) string { return fmt.Sprintf(`{"m\"{":"%s%d","n\\":"\u00e9\n%d"}`, quotes, i, i) }, 8 << 20, 0},
-		{"1-column rows", func(i int) string { return `{"":0}` }, 8 << 20, 0},
-		{"1-column rows of distinct strings", func(i int) string { return fmt.Sprintf(`{"":"%x"}`, i) }, 8 << 20, 0},
-		{"2-column rows", func(i int) string { return `{"a":1,"b":2}` }, 8 << 20, 0},
-		{"500-column rows", col500, 8 << 20, 0},
+		{"braces in strings", func(i int) string { return fmt.Sprintf(`{"model":"%s%d","n":%d}`, braces, i, i) }, size, 0},
+		{"quotes and escapes in strings", func(i int) string { return fmt.Sprintf(`{"m\"{":"%s%d","n\\":"\u00e9\n%d"}`, quotes, i, i) }, size, 0},
+		{"1-column rows", func(i int) string { return `{"":0}` }, size, 0},
+		{"1-column rows of distinct strings", func(i int) string { return fmt.Sprintf(`{"":"%x"}`, i) }, size, 0},
+		{"2-column rows", func(i int) string { return `{"a":1,"b":2}` }, size, 0},
+		{"500-column rows", col500, size, 0},
 		{"500-column rows in two orders", func(i int) string {
 			if i%2 == 0 {
 				return col500(i)
 			}
 			return strings.Replace(col500(i), `"c0"`, `"c500"`, 1)
-		}, 8 << 20, 0},
-		{"500 columns of their own on every row", func(i int) string { return strings.ReplaceAll(col500(i), `"c`, fmt.Sprintf(`"%d_`, i)) }, 8 << 20, 0},
+		}, size, 0},
+		{"500 columns of their own on every row", func(i int) string { return strings.ReplaceAll(col500(i), `"c`, fmt.Sprintf(`"%d_`, i)) }, size, 0},
 		{"deeply nested values", func(i int) string {
 			return `{"a":` + strings.Repeat("[", 9990) + strings.Repeat("]", 9990) + `,"b":1}`
-		}, 8 << 20, 0},
-		{"nested values", func(i int) string { return `{"a":[{"b":[1,{"c":"d"}]}],"e":{}}` }, 8 << 20, 0},
+		}, size, 0},
+		{"nested values", func(i int) string { return `{"a":[{"b":[1,{"c":"d"}]}],"e":{}}` }, size, 0},
 		// Over 3x: every row has column names of its own, so that no row
 		// shares a shape (32 bytes, and 16 a name) with another.
 		// encoding/json takes 17x and 35x.
-		{"2 columns of their own on every row", func(i int) string { return fmt.Sprintf(`{"a%d":0,"b%d":0}`, i, i) }, 8 << 20, 5},
-		{"1 column of its own on every row", func(i int) string { return fmt.Sprintf(`{"%x":0}`, i) }, 8 << 20, 6},
+		{"2 columns of their own on every row", func(i int) string { return fmt.Sprintf(`{"a%d":0,"b%d":0}`, i, i) }, size, 5},
+		{"1 column of its own on every row", func(i int) string { return fmt.Sprintf(`{"%x":0}`, i) }, size, 6},
 		// A Row is two words however small it is: 16 bytes for the 3 of
 		// "{}," and the 5 of "null,". encoding/json takes 32x and 8x.
-		{"empty rows", func(int) string { return `{}` }, 8 << 20, 6},
-		{"null rows", func(int) string { return `null` }, 8 << 20, 4},
+		{"empty rows", func(int) string { return `{}` }, size, 6},
+		{"null rows", func(int) string { return `null` }, size, 4},
 		{"huge numbers", func(i int) string {
 			return fmt.Sprintf(`{"a":1.%s1,"b":0.%s1e-5,"c":%d%se-300}`, strings.Repeat("0", 100_000), strings.Repeat("0", 100_000), i+1, strings.Repeat("9", 290))
-		}, 8 << 20, 0},
-		{"many small numbers", func(i int) string { return `{"a":-0,"b":1e-7,"c":0.5}` }, 8 << 20, 0},
-		{"booleans and nulls", func(i int) string { return `{"a":true,"b":null,"c":false}` }, 8 << 20, 0},
+		}, size, 0},
+		{"many small numbers", func(i int) string { return `{"a":-0,"b":1e-7,"c":0.5}` }, size, 0},
+		{"booleans and nulls", func(i int) string { return `{"a":true,"b":null,"c":false}` }, size, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body := body(tc.size, tc.row)

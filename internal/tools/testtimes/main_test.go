@@ -1,0 +1,25 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestReport(t *testing.T) {
+	in := `{"Action":"run","Package":"p/a","Test":"TestSlow"}
+{"Action":"output","Package":"p/a","Test":"TestSlow","Output":"=== RUN   TestSlow\n"}
+{"Action":"pass","Package":"p/a","Test":"TestSlow","Elapsed":3.5}
+{"Action":"output","Package":"p/a","Test":"TestBad","Output":"    a_test.go:9: boom\n"}
+{"Action":"fail","Package":"p/a","Test":"TestBad","Elapsed":0.25}
+{"Action":"pass","Package":"p/a","Test":"TestSlow/sub","Elapsed":3.4}
+{"Action":"output","Package":"p/a","Output":"FAIL\tp/a\t3.9s\n"}
+{"Action":"fail","Package":"p/a","Elapsed":3.9}
+`
+	var out strings.Builder
+	times := report(strings.NewReader(in), &out)
+	printSlowest(&out, times, 10)
+	want := "    a_test.go:9: boom\nFAIL\tp/a\t3.9s\n\nthe 2 slowest tests:\n    3.50s  a.TestSlow\n    0.25s  a.TestBad\n"
+	if out.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}
