@@ -94,20 +94,21 @@ demo:
 	@echo "out/hourly-by-user.csv: $$(($$(wc -l < out/hourly-by-user.csv) - 1)) rows"
 
 BENCHTIME ?= 1s
-BENCHCOUNT ?= 5
+BENCHCOUNT ?= 6
 FUZZTIME ?= 30s
 
-## bench: the SDK beside a plain net/http + encoding/json baseline, with ratios
-## (BENCHCOUNT rounds of the whole suite, so that each pair runs side by
-## side every round; the ratios use the medians)
+## bench: the SDK beside a plain net/http + encoding/json baseline against
+## the same loopback server (each pair side by side, BENCHCOUNT rounds;
+## benchstat prints medians with their 95% confidence intervals, and "~"
+## where the difference is within noise), then the SDK's own figures
+## (exports against servers in a child process)
 bench:
 	@mkdir -p out
-	@: > out/bench.txt
-	@for i in $$(seq $(BENCHCOUNT)); do \
-		$(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) ./benchmarks/ ./sdk/analyticstest/ | tee -a out/bench.txt || exit 1; \
-	done
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) -count=$(BENCHCOUNT) ./benchmarks/ ./sdk/analyticstest/ | tee out/bench.txt
 	@echo
-	@$(GO) run ./internal/tools/benchratio < out/bench.txt
+	$(TOOL) benchstat -filter '/impl:(baseline OR sdk)' -col '/impl@(baseline sdk)' out/bench.txt
+	@echo
+	$(TOOL) benchstat -filter '-/impl:(baseline OR sdk)' out/bench.txt
 
 ## fuzz: run each fuzz target for FUZZTIME (their seed corpora also run in make test)
 fuzz:

@@ -143,7 +143,7 @@ func baseline[T any](ctx context.Context, hc *http.Client, url string, out *T) e
 
 func BenchmarkRoundTrip(b *testing.B) {
 	s := newServer(b, payload(3))
-	b.Run("sdk", func(b *testing.B) {
+	b.Run("impl=sdk", func(b *testing.B) {
 		c := sdkClient(b, s.URL)
 		b.ReportAllocs()
 		for b.Loop() {
@@ -152,7 +152,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 			}
 		}
 	})
-	b.Run("baseline", func(b *testing.B) {
+	b.Run("impl=baseline", func(b *testing.B) {
 		hc := &http.Client{Transport: &http.Transport{}}
 		b.ReportAllocs()
 		for b.Loop() {
@@ -168,7 +168,7 @@ func BenchmarkDecode(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
 		body := payload(n)
 		s := newServer(b, body)
-		b.Run(fmt.Sprintf("rows=%d/sdk", n), func(b *testing.B) {
+		b.Run(fmt.Sprintf("rows=%d/impl=sdk", n), func(b *testing.B) {
 			c := sdkClient(b, s.URL)
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
@@ -179,7 +179,7 @@ func BenchmarkDecode(b *testing.B) {
 				}
 			}
 		})
-		b.Run(fmt.Sprintf("rows=%d/baseline", n), func(b *testing.B) {
+		b.Run(fmt.Sprintf("rows=%d/impl=baseline", n), func(b *testing.B) {
 			hc := &http.Client{Transport: &http.Transport{}}
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
@@ -190,7 +190,7 @@ func BenchmarkDecode(b *testing.B) {
 				}
 			}
 		})
-		b.Run(fmt.Sprintf("typed-rows=%d/sdk", n), func(b *testing.B) {
+		b.Run(fmt.Sprintf("typed-rows=%d/impl=sdk", n), func(b *testing.B) {
 			c := sdkClient(b, s.URL)
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
@@ -205,7 +205,7 @@ func BenchmarkDecode(b *testing.B) {
 				}
 			}
 		})
-		b.Run(fmt.Sprintf("typed-rows=%d/baseline", n), func(b *testing.B) {
+		b.Run(fmt.Sprintf("typed-rows=%d/impl=baseline", n), func(b *testing.B) {
 			hc := &http.Client{Transport: &http.Transport{}}
 			b.SetBytes(int64(len(body)))
 			b.ReportAllocs()
@@ -244,7 +244,7 @@ func BenchmarkPeakHeap(b *testing.B) {
 		b.ReportMetric(worst, "peak-heap/payload")
 		b.ReportMetric(float64(len(body))/(1<<20), "payload-MiB")
 	}
-	b.Run("sdk", func(b *testing.B) {
+	b.Run("impl=sdk", func(b *testing.B) {
 		c := sdkClient(b, s.URL)
 		measure(b, func() int {
 			res, err := c.QueryAnalytics(b.Context(), query)
@@ -254,7 +254,7 @@ func BenchmarkPeakHeap(b *testing.B) {
 			return len(res.Data)
 		})
 	})
-	b.Run("baseline", func(b *testing.B) {
+	b.Run("impl=baseline", func(b *testing.B) {
 		hc := &http.Client{Transport: &http.Transport{}}
 		measure(b, func() int {
 			var out baselineResponse
@@ -328,12 +328,12 @@ func BenchmarkConcurrent(b *testing.B) {
 		b.ReportMetric(float64(s.conns.Load()-start), "conns-opened")
 		b.ReportMetric(float64(b.N*callers)/b.Elapsed().Seconds(), "queries/s")
 	}
-	b.Run("sdk", func(b *testing.B) {
+	b.Run("impl=sdk", func(b *testing.B) {
 		s := newServer(b, payload(3))
 		c := sdkClient(b, s.URL)
 		run(b, s, func() error { _, err := c.QueryAnalytics(context.Background(), query); return err })
 	})
-	b.Run("baseline", func(b *testing.B) {
+	b.Run("impl=baseline", func(b *testing.B) {
 		s := newServer(b, payload(3))
 		hc := &http.Client{Transport: &http.Transport{}}
 		run(b, s, func() error { var out baselineResponse; return baseline(context.Background(), hc, s.URL, &out) })
