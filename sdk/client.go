@@ -61,8 +61,9 @@ type Client struct {
 	apps             []Candidate // WithApps
 	catalogTTL       time.Duration
 	redact           *redactor
-	traced           bool  // the doer is an *http.Client, which reports when it has a connection
-	optionErr        error // an option that cannot be used on a client
+	traced           bool                // the doer is an *http.Client, which reports when it has a connection
+	optionErr        error               // an option that cannot be used on a client
+	getenv           func(string) string // WithEnv; os.Getenv when nil
 }
 
 // NewClient makes a client. Without WithAPIKey it reads the key from
@@ -95,11 +96,15 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.optionErr != nil {
 		return nil, c.optionErr
 	}
+	getenv := c.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
 	if c.apiKey == "" {
-		c.apiKey = os.Getenv(APIKeyEnv)
+		c.apiKey = getenv(APIKeyEnv)
 	}
 	if c.baseURL == "" {
-		c.baseURL = cmp.Or(os.Getenv(BaseURLEnv), DefaultBaseURL)
+		c.baseURL = cmp.Or(getenv(BaseURLEnv), DefaultBaseURL)
 	}
 	c.apiKey = strings.TrimSpace(c.apiKey)
 	if c.apiKey == "" {

@@ -105,6 +105,11 @@ type APIError struct {
 	Body []byte
 	// Err, when not nil, says why the body was not the documented JSON.
 	Err error
+
+	// retryAfter is the Retry-After header, parsed once here for the
+	// retry loop and RateLimitError; ok is false without a valid one.
+	retryAfter   time.Duration
+	retryAfterOK bool
 }
 
 // Error is one line: "openrouter: POST /analytics/query: 400 Bad Request:
@@ -452,6 +457,7 @@ func (c *Client) checkResponse(op string, resp *response) error {
 		return nil
 	}
 	e := APIError{Op: op, StatusCode: resp.StatusCode, Header: resp.Header, Body: resp.body}
+	e.retryAfter, e.retryAfterOK = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	var doc gen.ErrorResponse
 	cause := resp.bodyErr
 	if cause == nil && isJSON(resp.Header) && len(resp.body) > 0 {
@@ -478,8 +484,7 @@ func (c *Client) checkResponse(op string, resp *response) error {
 	case http.StatusRequestTimeout:
 		return &RequestTimeoutResponseError{e}
 	case http.StatusTooManyRequests:
-		wait, _ := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-		return &RateLimitError{APIError: e, RetryAfter: wait}
+		return &RateLimitError{APIError: e, RetryAfter: e.retryAfter}
 	case http.StatusInternalServerError:
 		return &InternalServerResponseError{e}
 	case http.StatusBadGateway:

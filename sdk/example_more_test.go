@@ -3,23 +3,11 @@ package sdk_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"time"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
 )
-
-// fakeClient serves the fake API (its deterministic data set) on
-// loopback for the examples.
-func fakeClient() (*sdk.Client, func()) {
-	api := httptest.NewServer(analyticstest.NewHandler())
-	client, err := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(api.URL))
-	if err != nil {
-		panic(err)
-	}
-	return client, api.Close
-}
 
 var june = sdk.TimeRange{
 	Start: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC),
@@ -27,7 +15,7 @@ var june = sdk.TimeRange{
 }
 
 func ExampleIn() {
-	client, stop := fakeClient()
+	client, stop := analyticstest.Serve()
 	defer stop()
 	res, err := client.QueryAnalytics(context.Background(), sdk.QueryRequest{
 		Metrics: []string{"request_count"},
@@ -64,7 +52,7 @@ func ExampleNewFilter() {
 }
 
 func ExampleCatalog_Check() {
-	client, stop := fakeClient()
+	client, stop := analyticstest.Serve()
 	defer stop()
 	cat, err := client.Catalog(context.Background())
 	if err != nil {
@@ -80,7 +68,7 @@ func ExampleCatalog_Check() {
 }
 
 func ExampleRow() {
-	client, stop := fakeClient()
+	client, stop := analyticstest.Serve()
 	defer stop()
 	res, err := client.QueryAnalytics(context.Background(), sdk.QueryRequest{
 		Metrics:     []string{"request_count", "error_rate"},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http/httptest"
 	"time"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
@@ -12,20 +11,10 @@ import (
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
 )
 
-// exampleFake starts the fake API and a client of it; stop ends both.
-func exampleFake() (*sdk.Client, func()) {
-	fake := httptest.NewServer(analyticstest.NewHandler())
-	client, err := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(fake.URL))
-	if err != nil {
-		panic(err)
-	}
-	return client, func() { client.CloseIdleConnections(); fake.Close() }
-}
-
 // Every hourly row by user over 30 days, however many responses that
 // takes, streamed into typed rows: memory stays flat.
 func ExampleClient_QueryAll() {
-	client, stop := exampleFake() // stands in for OpenRouter
+	client, stop := analyticstest.Serve() // stands in for OpenRouter
 	defer stop()
 
 	end := analyticstest.DefaultEnd
@@ -65,7 +54,7 @@ func ExampleClient_QueryAll() {
 // the label a row shows, where the API takes an id, matches nothing, and
 // the page says why.
 func ExampleClient_QueryPages() {
-	client, stop := exampleFake()
+	client, stop := analyticstest.Serve()
 	defer stop()
 
 	end := analyticstest.DefaultEnd
@@ -93,7 +82,7 @@ func ExampleClient_QueryPages() {
 // A filter takes ids where rows show names: resolve the name a row shows
 // before filtering by it.
 func ExampleClient_ResolveFilters() {
-	client, stop := exampleFake()
+	client, stop := analyticstest.Serve()
 	defer stop()
 	ctx := context.Background()
 

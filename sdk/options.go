@@ -102,6 +102,13 @@ func WithAPIKey(key string) Option {
 	return clientOption(func(c *Client) { c.apiKey = key })
 }
 
+// WithEnv has NewClient read OPENROUTER_API_KEY and OPENROUTER_BASE_URL
+// through getenv rather than os.Getenv: a program's own configuration,
+// or a test's.
+func WithEnv(getenv func(key string) string) Option {
+	return clientOption(func(c *Client) { c.getenv = getenv })
+}
+
 // WithBaseURL sets the API's base URL; the default is $OPENROUTER_BASE_URL
 // or else DefaultBaseURL.
 func WithBaseURL(url string) Option {

@@ -5,11 +5,13 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/series"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
 )
@@ -138,39 +140,51 @@ func TestQueryAllYieldsThePersistentFailure(t *testing.T) {
 	fake := analyticstest.NewServer(t)
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"},
 		Granularity: sdk.GranularityDay, TimeRange: last(90 * day), Limit: 300}
+	want, err := fake.QueryUncapped(q)
+	require.NoError(t, err)
 	c := fake.Client(sdk.WithMaxRetries(0))
-	// The first piece is truncated; of its halves, one fails for good.
+	// The first response comes; a later piece fails for good.
 	fake.Script(analyticstest.Delay(0), analyticstest.Status(500), analyticstest.Status(500), analyticstest.Status(500))
 	var errs []error
-	rows := 0
-	for _, err := range c.QueryAll(t.Context(), q) {
+	var rows []sdk.Row
+	for r, err := range c.QueryAll(t.Context(), q, sdk.WithConcurrency(1)) {
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		rows++
+		rows = append(rows, r)
 	}
 	require.Len(t, errs, 1, "one error, then the end")
 	var e *sdk.InternalServerResponseError
 	assert.ErrorAs(t, errs[0], &e)
+	require.NotEmpty(t, rows, "the first page came before the failure")
+	assert.Less(t, len(rows), len(want.Data), "not every row")
+	assert.Equal(t, rowTexts(t, want.Data[:len(rows)]), rowTexts(t, rows), "the rows before the error are the answer's first rows, in order")
 }
 
-// Stopping after the first rows stops all fetching; nothing is left
-// running (TestMain checks for leaks).
+// Stopping after the first rows stops all fetching: once the loop has
+// ended, no request is sent however long one waits (virtual time), and
+// nothing is left running (synctest fails on a goroutine that outlives
+// the bubble).
 func TestQueryAllStopsWhenTheLoopDoes(t *testing.T) {
-	fake := analyticstest.NewServer(t)
-	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"},
-		Granularity: sdk.GranularityHour, TimeRange: last(90 * day), Limit: 500}
-	seen := 0
-	for _, err := range fake.Client().QueryAll(t.Context(), q, sdk.WithConcurrency(2)) {
-		require.NoError(t, err)
-		if seen++; seen == 3 {
-			break
+	synctest.Test(t, func(t *testing.T) {
+		s := series.New(series.Config{Start: seriesStart, End: seriesStart.AddDate(0, 0, 30), Users: 10, PageRows: 100})
+		m := newMemAPI(serveInMemory(s))
+		c := memClient(t, m)
+		q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"}, Granularity: sdk.GranularityHour,
+			TimeRange: sdk.TimeRange{Start: s.Start, End: s.End}}
+		seen := 0
+		for _, err := range c.QueryAll(t.Context(), q, sdk.WithConcurrency(2)) {
+			require.NoError(t, err)
+			if seen++; seen == 3 {
+				break
+			}
 		}
-	}
-	after := len(fake.Requests())
-	assert.Less(t, after, 100, "far fewer requests than the whole result needs")
-	assert.Equal(t, after, len(fake.Requests()), "no request after the loop ended")
+		after := m.calls()
+		time.Sleep(time.Hour)
+		assert.Equal(t, after, m.calls(), "no request after the loop ended")
+		assert.Less(t, after, 10, "far fewer requests than the 72 pages of the whole answer")
+	})
 }
 
 func TestQueryAllNeverReturnsAPartialResult(t *testing.T) {

@@ -111,8 +111,8 @@ func nextWait(ctx context.Context, policy retryPolicy, n int, err error, elapsed
 	wait := policy.backoff.backoff(n)
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
-		if asked, ok := parseRetryAfter(apiErr.Header.Get("Retry-After"), time.Now()); ok {
-			wait = max(wait, asked)
+		if apiErr.retryAfterOK {
+			wait = max(wait, apiErr.retryAfter)
 		}
 	}
 	if budget := policy.backoff.MaxElapsedTime; wait > budget-elapsed {

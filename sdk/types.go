@@ -27,6 +27,21 @@ type (
 	//     dimension combination; when set it may cut time buckets.
 	//   - ClassifierDimensions, ClassifierFilters: group and filter by the
 	//     tags of a custom classifier (the same one, when both are set).
+	//
+	// As a struct (an alias of gen's, whose zero fields are left out):
+	//
+	//	type QueryRequest struct {
+	//		Metrics              []string
+	//		Dimensions           []string
+	//		Filters              []Filter
+	//		Granularity          Granularity
+	//		TimeRange            TimeRange
+	//		OrderBy              OrderBy
+	//		Limit                int
+	//		GroupLimit           int
+	//		ClassifierDimensions ClassifierDimensions
+	//		ClassifierFilters    ClassifierFilters
+	//	}
 	QueryRequest = gen.QueryRequest
 	// Filter is one condition of a query: Field (a dimension, or a metric
 	// compared per generation), Operator (eq, neq, in, not_in, gt, gte,
@@ -34,8 +49,16 @@ type (
 	// in and not_in) and IncludeUnset (in and not_in also match rows where
 	// the dimension is unset). Dimensions are filtered by id, not by the
 	// label rows show: model by permaslug, app by numeric id, workspace by
-	// UUID, api_key_id by id or key hash, user by user id. Build it with
-	// Eq, In, Gt, ... or NewFilter rather than by hand.
+	// UUID, api_key_id by id or key hash, user by user id (see
+	// Client.ResolveFilters). Build it with Eq, In, Gt, ... or NewFilter
+	// rather than by hand.
+	//
+	//	type Filter struct {
+	//		Field        string
+	//		Operator     FilterOperator
+	//		Value        FilterValue
+	//		IncludeUnset bool
+	//	}
 	Filter = gen.Filter
 	// FilterValue is a filter's value: a string, a number, or an array of them.
 	FilterValue = gen.FilterValue
@@ -43,17 +66,58 @@ type (
 	FilterOperator = gen.FilterOperator
 	// Granularity is a time bucket; rows then carry the key "date__<granularity>".
 	Granularity = gen.Granularity
-	// OrderBy sorts the rows by a metric, a dimension or "date".
+	// OrderBy sorts the rows: Field is a requested metric,
+	// request_count, a requested dimension or "date" (not "date__day");
+	// Direction is Asc or Desc. Both are required once either is set.
+	//
+	//	type OrderBy struct {
+	//		Field     string
+	//		Direction OrderDirection
+	//	}
 	OrderBy = gen.OrderBy
 	// OrderDirection is "asc" or "desc".
 	OrderDirection = gen.OrderDirection
-	// TimeRange bounds the query in time; both ends are required.
+	// TimeRange bounds the query in time: [Start, End), End exclusive,
+	// both required, in any zone (sent as RFC 3339; buckets are in UTC).
+	// Period.Range gives the calendar's periods.
+	//
+	//	type TimeRange struct {
+	//		Start time.Time
+	//		End   time.Time
+	//	}
 	TimeRange = gen.TimeRange
-	// ClassifierDimensions groups rows by custom classifier tags.
+	// ClassifierDimensions groups rows by a custom classifier's tags: a
+	// value, not a pointer. ClassifierID names the classifier (required
+	// once any field is set); DimensionNames picks up to two of its tags,
+	// each a column (none: one row per tag and value, in the columns
+	// clf_dimension_name and clf_dimension_value); IncludeNulls also
+	// counts generations the classifier did not tag.
+	//
+	//	type ClassifierDimensions struct {
+	//		ClassifierID   UUID
+	//		DimensionNames []string
+	//		IncludeNulls   bool
+	//	}
 	ClassifierDimensions = gen.ClassifierDimensions
-	// ClassifierFilters filters rows by custom classifier tags.
+	// ClassifierFilters filters rows by a custom classifier's tags: a
+	// value, not a pointer. ClassifierID names the classifier (the one
+	// ClassifierDimensions names, when both are set); Filters are 1 to 10
+	// conditions on its tags.
+	//
+	//	type ClassifierFilters struct {
+	//		ClassifierID UUID
+	//		Filters      []ClassifierFilter
+	//	}
 	ClassifierFilters = gen.ClassifierFilters
-	// ClassifierFilter is one condition on a classifier tag.
+	// ClassifierFilter is one condition on a classifier tag: Field names
+	// the tag, Operator is eq, neq, in or not_in, and Value a string (an
+	// array for in and not_in).
+	//
+	//	type ClassifierFilter struct {
+	//		Field    string
+	//		Operator ClassifierFilterOperator
+	//		Value    FilterValue
+	//	}
 	ClassifierFilter = gen.ClassifierFilter
 	// ClassifierFilterOperator is eq, neq, in or not_in.
 	ClassifierFilterOperator = gen.ClassifierFilterOperator

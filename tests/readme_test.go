@@ -26,14 +26,23 @@ func TestReadmeQuickStart(t *testing.T) {
 	require.True(t, ok)
 	require.Contains(t, code, "package main")
 
-	// Inside the module, so that the import resolves to this checkout.
-	dir, err := os.MkdirTemp("..", ".quickstart-")
+	// A module of its own under t.TempDir(), as a user's would be, whose
+	// import of the SDK is replaced by this checkout: nothing is written
+	// into the source tree, which may be read-only.
+	root, err := filepath.Abs("..")
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "main.go"), []byte(code), 0o644))
+	goMod := "module quickstart\n\ngo 1.26\n\nrequire github.com/a2d11fc8/openrouter-analytics-go v0.0.0\n\n" +
+		"replace github.com/a2d11fc8/openrouter-analytics-go => " + root + "\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.mod"), []byte(goMod), 0o644))
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644))
 	bin := filepath.Join(t.TempDir(), "quickstart")
-	build := exec.Command("go", "build", "-o", bin, ".")
+	build := exec.Command("go", "build", "-mod=mod", "-o", bin, ".")
 	build.Dir = dir
+	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 

@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -105,7 +104,7 @@ func (c *common) check() error {
 // The returned function stops what was started.
 func (c *common) client(env Env) (*sdk.Client, func(), error) {
 	opts := []sdk.Option{
-		sdk.WithBaseURL(cmp.Or(c.baseURL, env.Getenv(sdk.BaseURLEnv), sdk.DefaultBaseURL)),
+		sdk.WithEnv(env.Getenv), // the key and the base URL, as NewClient reads them
 		sdk.WithUserAgentSuffix("openrouter-analytics-cli"),
 		sdk.WithTimeout(c.timeout),
 		sdk.WithHTTPReferer(c.referer),
@@ -127,12 +126,13 @@ func (c *common) client(env Env) (*sdk.Client, func(), error) {
 		// The demo's apps stand in for the ones a user knows: upstream
 		// publishes no list of them.
 		opts = append(opts, sdk.WithBaseURL(srv.URL), sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithApps(analyticstest.Apps()...))
-	case env.Getenv(sdk.APIKeyEnv) != "":
-		opts = append(opts, sdk.WithAPIKey(env.Getenv(sdk.APIKeyEnv)))
-	default:
-		return nil, stop, errors.New("no API key: set OPENROUTER_API_KEY to a management key, or use --demo")
+	case c.baseURL != "":
+		opts = append(opts, sdk.WithBaseURL(c.baseURL))
 	}
 	client, err := sdk.NewClient(opts...)
+	if errors.Is(err, sdk.ErrMissingAPIKey) {
+		return nil, stop, errors.New("no API key: set OPENROUTER_API_KEY to a management key, or use --demo")
+	}
 	if err != nil {
 		return nil, stop, err
 	}

@@ -470,3 +470,16 @@ func (s *Server) Client(opts ...sdk.Option) *sdk.Client {
 	}
 	return c
 }
+
+// Serve starts the fake on loopback for a program or an example, where
+// there is no test to stop it, and returns a client of it (with
+// ManagementKey and the given options) and the function that stops both.
+func Serve(opts ...Option) (*sdk.Client, func()) {
+	srv := httptest.NewServer(NewHandler(opts...))
+	client, err := sdk.NewClient(sdk.WithAPIKey(ManagementKey), sdk.WithBaseURL(srv.URL))
+	if err != nil {
+		srv.Close()
+		panic("analyticstest: " + err.Error()) // the options above are always valid
+	}
+	return client, func() { client.CloseIdleConnections(); srv.Close() }
+}

@@ -3,7 +3,6 @@ package row_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"time"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
@@ -11,24 +10,13 @@ import (
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
 )
 
-// fakeClient serves the fake API (its deterministic data set) on
-// loopback for the examples.
-func fakeClient() (*sdk.Client, func()) {
-	api := httptest.NewServer(analyticstest.NewHandler())
-	client, err := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(api.URL))
-	if err != nil {
-		panic(err)
-	}
-	return client, api.Close
-}
-
 var june = sdk.TimeRange{
 	Start: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC),
 	End:   time.Date(2025, 6, 4, 0, 0, 0, 0, time.UTC),
 }
 
 func ExampleDecode() {
-	client, stop := fakeClient()
+	client, stop := analyticstest.Serve()
 	defer stop()
 	res, err := client.QueryAnalytics(context.Background(), sdk.QueryRequest{
 		Metrics:     []string{"request_count", "total_cost"},
@@ -59,7 +47,7 @@ func ExampleDecode() {
 }
 
 func ExampleEach() {
-	client, stop := fakeClient()
+	client, stop := analyticstest.Serve()
 	defer stop()
 	res, err := client.QueryAnalytics(context.Background(), sdk.QueryRequest{
 		Metrics:    []string{"request_count"},
