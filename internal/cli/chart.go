@@ -108,7 +108,7 @@ func resample(values []float64, n int, rate bool) []float64 {
 var eighths = []rune(" ▏▎▍▌▋▊▉█")
 
 func bars(w io.Writer, width int, d chartData, p chartPanel) {
-	fmt.Fprintln(w, clip(unitLabel(p.label, p.format), width))
+	fmt.Fprintln(w, clip(unitLabel(p.label, p.format)+", "+d.period, width))
 	labelW, valueW, top := 0, 0, 0.0
 	texts := make([]string, len(d.labels))
 	for i, label := range d.labels {

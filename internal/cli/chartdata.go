@@ -22,6 +22,7 @@ type chartData struct {
 	panels     []chartPanel
 	total      int    // the series or bars there were
 	rankBy     string // what chose the top ones
+	period     string // the dates shown, in UTC, for the titles
 }
 
 // chartPanel is one metric's values: per label, one per bucket (NaN where
@@ -75,10 +76,13 @@ func (v *resultView) panel(metric string) chartPanel {
 // or bars (the largest series by the ranking metric, or the first rows in
 // the result's order), 0 keeps all.
 func (v *resultView) chartData(top int) chartData {
+	d := v.rankingData
 	if v.dateKey != "" {
-		return v.seriesData(top)
+		d = v.seriesData
 	}
-	return v.rankingData(top)
+	data := d(top)
+	data.period = v.dateRange(data)
+	return data
 }
 
 func (v *resultView) seriesData(top int) chartData {

@@ -136,7 +136,7 @@ func (v *resultView) figure(top int) (*figure, error) {
 	if note := d.note(); note != "" {
 		title.Title.Text += " (" + note + ")"
 	}
-	title.Title.Text += ", " + v.dateRange(d)
+	title.Title.Text += ", " + d.period
 	last := fig.panels[len(fig.panels)-1]
 	if d.timeSeries {
 		last.X.Label.Text = "time (UTC)"
