@@ -41,7 +41,7 @@ func (e *export) buckets(res *QueryResult, tr TimeRange, ragged bool) (buckets, 
 		if i > 0 && text == prevText {
 			continue
 		}
-		t, err := time.Parse(time.RFC3339Nano, text)
+		t, err := parseBucket(text)
 		if err != nil {
 			return bad(i, text, "the bucket key is not an ISO-8601 time", err)
 		}
@@ -73,3 +73,18 @@ func (e *export) buckets(res *QueryResult, tr TimeRange, ragged bool) (buckets, 
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// parseBucket reads a bucket key: an ISO-8601 time as RFC 3339 has it,
+// or without a zone (taken as UTC, where buckets are), or a date alone.
+func parseBucket(text string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, text)
+	if err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02"} {
+		if t, e := time.Parse(layout, text); e == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, err
+}

@@ -155,14 +155,22 @@ func (e *export) span(ctx context.Context, res *QueryResult, b buckets) (TimeRan
 		}
 		// The edge can be no nearer than the buckets already seen: one
 		// that is means the server did not sort the request by date.
-		if e.desc && eb.first.After(earliest) || !e.desc && eb.first.Before(latest) {
+		switch {
+		case !e.desc && eb.first.Before(latest):
+			// It sorts ascending whatever is asked, as the first response
+			// showed. No row is later than now: page one response after
+			// another up to the bucket after this one, by the server's
+			// keys, rather than split a range that may be mostly empty.
+			now, _ := e.cal.floor(later(time.Now(), latest))
+			latest, _ = e.cal.next(now)
+			e.parallel = false
+		case e.desc && eb.first.After(earliest):
 			return TimeRange{}, &BucketError{Granularity: e.q.Granularity, Row: 0, Key: stamp(eb.first),
 				Problem: fmt.Sprintf("a request ordered by date %s for the edge of the data came back with a bucket inside it, "+
 					"so the server does not sort by date and the range cannot be found: set a time range", q.OrderBy.Direction)}
-		}
-		if e.desc {
+		case e.desc:
 			earliest = eb.first
-		} else {
+		default:
 			latest = eb.first
 		}
 	}

@@ -132,16 +132,35 @@ func TestBucketKeysThatDoNotSayWhereToCut(t *testing.T) {
 }
 
 // Without a time range, the far edge of the data comes from a one-row
-// request sorted the other way; a server that does not sort by date
-// gives an error there, not the first response's buckets as the answer.
+// request sorted the other way. A server that sorts ascending whatever
+// is asked gets paged by its own keys up to now instead: every row. One
+// asked for latest first gets an error (see TestBucketKeysThatDoNotSayWhereToCut).
 func TestAServerThatDoesNotSortByDate(t *testing.T) {
 	s := series.New(series.Config{Start: seriesStart, End: seriesStart.AddDate(0, 0, 20), Users: 4, PageRows: 10, Ascending: true})
-	rows, err := drain(t.Context(), seriesClient(t, s), sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"},
-		Granularity: sdk.GranularityDay})
-	var be *sdk.BucketError
-	require.ErrorAs(t, err, &be, "got %d of %d rows", len(rows), s.Total("day"))
-	assert.Contains(t, err.Error(), "the server does not sort by date and the range cannot be found: set a time range")
-	assert.Empty(t, rows)
+	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"}, Granularity: sdk.GranularityDay}
+	want := whole(t, s, q)
+	rows, err := drain(t.Context(), seriesClient(t, s), q)
+	require.NoError(t, err)
+	assert.Equal(t, want, rowTexts(t, rows))
+}
+
+// Bucket keys as ISO 8601 allows them beyond RFC 3339: a date alone, or
+// a time without its zone (UTC).
+func TestBucketKeysInOtherISOForms(t *testing.T) {
+	for name, key := range map[string]func(time.Time) string{
+		"a date alone":     func(t time.Time) string { return t.Format("2006-01-02") },
+		"no zone":          func(t time.Time) string { return t.Format("2006-01-02T15:04:05") },
+		"an offset of +00": func(t time.Time) string { return t.Format("2006-01-02T15:04:05+00:00") },
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := series.New(series.Config{Start: seriesStart, End: seriesStart.AddDate(0, 0, 20), Users: 4, PageRows: 10, Key: key})
+			q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"}, Granularity: sdk.GranularityDay,
+				TimeRange: sdk.TimeRange{Start: s.Start, End: s.End}}
+			rows, err := drain(t.Context(), seriesClient(t, s), q)
+			require.NoError(t, err)
+			assert.Equal(t, whole(t, s, q), rowTexts(t, rows))
+		})
+	}
 }
 
 // A server whose days start at 05:30 UTC (a local calendar) is paged by
