@@ -63,13 +63,10 @@ func (c *Client) ListMembers(ctx context.Context, opts ...CallOption) ([]Member,
 	}, func(l *gen.MemberList) ([]Member, int) { return l.Data, l.TotalCount })
 }
 
-// ListModels lists every model, in one request.
+// ListModels lists every model, in one request: without offset and
+// limit, the service answers with the whole list.
 func (c *Client) ListModels(ctx context.Context, opts ...CallOption) ([]Model, error) {
-	return listAll(ctx, c, opts, opModels, func(offset int) (*http.Request, error) {
-		if offset > 0 { // a service that paged anyway
-			limit := 1000
-			return gen.NewListModelsRequest(c.server, &gen.ListModelsParams{Offset: &offset, Limit: &limit})
-		}
+	return listAll(ctx, c, opts, opModels, func(int) (*http.Request, error) {
 		return gen.NewListModelsRequest(c.server, &gen.ListModelsParams{})
 	}, func(l *gen.ModelList) ([]Model, int) { return l.Data, len(l.Data) })
 }

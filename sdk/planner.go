@@ -14,10 +14,10 @@ type planner struct {
 	cal      *calendar
 	desc     bool
 	parallel bool
-	rest     TimeRange // not handed out yet
-	target   float64   // rows a piece aims at
-	rows     float64   // rows of the pages seen so far...
-	span     time.Duration
+	rest     TimeRange     // not handed out yet
+	target   float64       // rows a piece aims at
+	rows     float64       // rows of the pages seen so far, over the time
+	span     time.Duration // they cover: the density
 }
 
 func newPlanner(e *export, first *Page, rest TimeRange, capRows int) *planner {

@@ -51,12 +51,14 @@ func runFake(ctx context.Context, args []string, env Env) int {
 	var mu sync.Mutex // one log line at a time
 	faults := map[*http.Request]analyticstest.ChaosFault{}
 	if f.chaosRate > 0 {
-		cfg := analyticstest.ChaosConfig{Seed: f.chaosSeed, Rate: f.chaosRate, Faults: f.faultList(),
-			Observe: func(r *http.Request, fault analyticstest.ChaosFault) {
+		cfg := analyticstest.ChaosConfig{Seed: f.chaosSeed, Rate: f.chaosRate, Faults: f.faultList()}
+		if f.log { // the log takes each request's fault back out of the map
+			cfg.Observe = func(r *http.Request, fault analyticstest.ChaosFault) {
 				mu.Lock()
 				faults[r] = fault
 				mu.Unlock()
-			}}
+			}
+		}
 		opts = append(opts, analyticstest.WithChaos(cfg))
 	}
 	var h http.Handler = analyticstest.NewHandler(opts...)

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -64,7 +65,7 @@ func newIDColumns(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, e
 		for _, c := range dir {
 			shared[c.Label] = append(shared[c.Label], c.ID)
 		}
-		for _, label := range slices.Sorted(mapsKeys(shared)) {
+		for _, label := range slices.Sorted(maps.Keys(shared)) {
 			list := shared[label]
 			if len(list) > 1 {
 				fmt.Fprintf(env.Stderr, "openrouter-analytics: %d %s ids share the label %q (%s): their rows cannot be told apart; filter by one id\n",
@@ -78,16 +79,6 @@ func newIDColumns(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, e
 		ic.ids[dim] = ids
 	}
 	return ic, nil
-}
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // row is r with the id beside each enriched dimension: null when the
