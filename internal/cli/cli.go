@@ -39,6 +39,7 @@ const usage = `usage: openrouter-analytics <command> [flags]
 commands:
   meta    print the metrics, dimensions, operators and granularities a query may use
   query   run a query and print its rows
+  sync    keep a query's rows in a SQLite or PostgreSQL table, run after run
   fake    serve the fake API (what --demo uses) for any client, until SIGINT or SIGTERM
 
 Run 'openrouter-analytics <command> -h' for a command's flags. The key comes
@@ -58,13 +59,15 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return runMeta(ctx, args[1:], env)
 	case "query":
 		return runQuery(ctx, args[1:], env)
+	case "sync":
+		return runSync(ctx, args[1:], env)
 	case "fake":
 		return runFake(ctx, args[1:], env)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(env.Stdout, usage)
 		return ExitOK
 	default:
-		fmt.Fprintf(env.Stderr, "openrouter-analytics: unknown command %q: want meta, query or fake\nrun 'openrouter-analytics -h' for its flags\n", args[0])
+		fmt.Fprintf(env.Stderr, "openrouter-analytics: unknown command %q: want meta, query, sync or fake\nrun 'openrouter-analytics -h' for its flags\n", args[0])
 		return ExitUsage
 	}
 }

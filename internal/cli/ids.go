@@ -39,8 +39,8 @@ func resolveFilters(ctx context.Context, client *sdk.Client, q *sdk.QueryRequest
 
 // idColumns adds the id columns to rows.
 type idColumns struct {
-	dims []string                     // the query's enriched dimensions
-	ids  map[string]map[string]string // dimension, then label: the id ("" when several share the label)
+	dims []string                 // the query's enriched dimensions
+	ids  map[string]*sdk.LabelIDs // by dimension
 	b    row.Builder
 }
 
@@ -48,37 +48,33 @@ type idColumns struct {
 // label that several ids share gets no id, and a note on stderr: its
 // rows cannot be told apart.
 func newIDColumns(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, env Env) (*idColumns, error) {
-	ic := &idColumns{ids: map[string]map[string]string{}}
+	ic := &idColumns{ids: map[string]*sdk.LabelIDs{}}
 	for _, dim := range q.Dimensions {
 		if !sdk.IsEnriched(dim) {
 			continue
 		}
-		dir, err := client.Directory(ctx, dim)
+		ids, err := client.LabelIDs(ctx, dim)
 		if err != nil {
 			return nil, err
 		}
-		if dim == "app" && len(dir) == 0 {
-			fmt.Fprintf(env.Stderr, "openrouter-analytics: app ids are not known: OpenRouter publishes no list of apps\n")
-		}
-		ids := map[string]string{}
-		shared := map[string][]string{}
-		for _, c := range dir {
-			shared[c.Label] = append(shared[c.Label], c.ID)
-		}
-		for _, label := range slices.Sorted(maps.Keys(shared)) {
-			list := shared[label]
-			if len(list) > 1 {
-				fmt.Fprintf(env.Stderr, "openrouter-analytics: %d %s ids share the label %q (%s): their rows cannot be told apart; filter by one id\n",
-					len(list), dim, label, strings.Join(list, ", "))
-				ids[label] = ""
-				continue
-			}
-			ids[label] = list[0]
-		}
+		noteLabelIDs(ids, env)
 		ic.dims = append(ic.dims, dim)
 		ic.ids[dim] = ids
 	}
 	return ic, nil
+}
+
+// noteLabelIDs says on stderr which labels get no id.
+func noteLabelIDs(ids *sdk.LabelIDs, env Env) {
+	shared := ids.Shared()
+	if ids.Dimension == "app" && ids.Len() == 0 && len(shared) == 0 {
+		fmt.Fprintf(env.Stderr, "openrouter-analytics: app ids are not known: OpenRouter publishes no list of apps\n")
+	}
+	for _, label := range slices.Sorted(maps.Keys(shared)) {
+		list := shared[label]
+		fmt.Fprintf(env.Stderr, "openrouter-analytics: %d %s ids share the label %q (%s): their rows cannot be told apart; filter by one id\n",
+			len(list), ids.Dimension, label, strings.Join(list, ", "))
+	}
 }
 
 // row is r with the id beside each enriched dimension: null when the
@@ -92,8 +88,10 @@ func (ic *idColumns) row(r sdk.Row) sdk.Row {
 		ic.b.Add(col, val)
 		if ids, ok := ic.ids[col]; ok {
 			var id any
-			if label, ok := val.(string); ok && ids[label] != "" {
-				id = ids[label]
+			if label, ok := val.(string); ok {
+				if found, ok := ids.ID(label); ok {
+					id = found
+				}
 			}
 			ic.b.Add(idColumn(col), id)
 		}

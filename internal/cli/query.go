@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -31,26 +32,16 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	var f queryFlags
 	fs := newFlagSet("query", "Run a query: --metric is required; filters look like 'model in openai/gpt-4o,anthropic/claude-3.5-sonnet'.", env)
 	f.register(fs)
-	fs.Var(&f.metrics, "metric", "a metric to compute (repeatable, or comma-separated); required")
-	fs.Var(&f.dimensions, "dimension", "a dimension to group by (repeatable, at most 2)")
-	fs.Var(&f.filters, "filter", "'FIELD OP VALUE' with OP one of eq neq in not_in gt gte lt lte; in/not_in take a comma-separated list; add ' +unset' to include unset values (repeatable)")
-	fs.StringVar(&f.granularity, "granularity", "", "time bucket: minute, hour, day, week or month")
-	fs.StringVar(&f.from, "from", "", "start of the time range: RFC 3339 or YYYY-MM-DD")
+	f.registerDefinition(fs)
 	fs.StringVar(&f.to, "to", "", "end of the time range: RFC 3339 or YYYY-MM-DD (default: now)")
 	fs.StringVar(&f.last, "last", "", "time range ending now, such as 90m, 24h, 7d or 4w")
 	fs.StringVar(&f.period, "period", "", "a calendar period in UTC: today, yesterday, week-to-date, last-week, month-to-date or last-month (weeks start on Monday)")
 	fs.StringVar(&f.orderBy, "order-by", "", "'FIELD [asc|desc]': a metric, request_count, a dimension or date (default direction desc)")
-	fs.IntVar(&f.limit, "limit", 0, "maximum rows (the API's default is 1000); with --all, the rows of each request")
 	fs.IntVar(&f.groupLimit, "group-limit", 0, "maximum rows per dimension combination (an explicit one turns off the server's automatic one, and may lower the rows a response holds)")
 	fs.BoolVar(&f.noCheck, "no-check", false, "send the query without checking its names against the catalog first")
 	fs.BoolVar(&f.withIDs, "with-ids", false, "add beside each of api_key_id, user, workspace, model and app the id its filters take (their rows show names)")
 	fs.BoolVar(&f.all, "all", false, "fetch every row of a time series, in as many requests as the API's row cap needs")
 	fs.BoolVar(&f.strict, "strict", false, "exit 3 when the result is truncated, 4 when the server sent a warning")
-	fs.StringVar(&f.classifierID, "classifier", "", "classifier UUID for --classifier-dimension and --classifier-filter")
-	fs.Var(&f.classifierDims, "classifier-dimension", "a classifier tag to group by (repeatable, at most 2)")
-	fs.BoolVar(&f.classifierTags, "classifier-tags", false, "group by every tag of the classifier: one row per tag and value (clf_dimension_name, clf_dimension_value)")
-	fs.BoolVar(&f.includeNulls, "include-nulls", false, "with --classifier-dimension, keep rows without the tag")
-	fs.Var(&f.classifierFilters, "classifier-filter", "'TAG OP VALUE' on a classifier tag, OP one of eq neq in not_in (repeatable)")
 	fs.BoolVar(&f.chart, "chart", false, "draw the result in the terminal: sparklines for a time series, bars for a ranking")
 	fs.StringVar(&f.plot, "plot", "", "write a chart image to this .png or .svg file")
 	fs.IntVar(&f.width, "width", 0, "terminal width for --chart (default: $COLUMNS or 80)")
@@ -133,6 +124,22 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 		return ExitTruncated
 	}
 	return ExitOK
+}
+
+// registerDefinition registers the flags that say what a query computes,
+// which query and sync share.
+func (f *queryFlags) registerDefinition(fs *flag.FlagSet) {
+	fs.Var(&f.metrics, "metric", "a metric to compute (repeatable, or comma-separated); required")
+	fs.Var(&f.dimensions, "dimension", "a dimension to group by (repeatable, at most 2)")
+	fs.Var(&f.filters, "filter", "'FIELD OP VALUE' with OP one of eq neq in not_in gt gte lt lte; in/not_in take a comma-separated list; add ' +unset' to include unset values (repeatable)")
+	fs.StringVar(&f.granularity, "granularity", "", "time bucket: minute, hour, day, week or month")
+	fs.StringVar(&f.from, "from", "", "start of the time range: RFC 3339 or YYYY-MM-DD")
+	fs.IntVar(&f.limit, "limit", 0, "maximum rows (the API's default is 1000); with --all or sync, the rows of each request")
+	fs.StringVar(&f.classifierID, "classifier", "", "classifier UUID for --classifier-dimension and --classifier-filter")
+	fs.Var(&f.classifierDims, "classifier-dimension", "a classifier tag to group by (repeatable, at most 2)")
+	fs.BoolVar(&f.classifierTags, "classifier-tags", false, "group by every tag of the classifier: one row per tag and value (clf_dimension_name, clf_dimension_value)")
+	fs.BoolVar(&f.includeNulls, "include-nulls", false, "with --classifier-dimension, keep rows without the tag")
+	fs.Var(&f.classifierFilters, "classifier-filter", "'TAG OP VALUE' on a classifier tag, OP one of eq neq in not_in (repeatable)")
 }
 
 // warn prints a warning of the server's on stderr.

@@ -226,6 +226,10 @@ type DataConfig struct {
 	Days int       // days covered; default 90
 	End  time.Time // end of the last day (exclusive); default DefaultEnd
 	Seed uint64    // default 1
+	// Late is how many generations arrived late: they are added to the
+	// data set's last hour, on top of Rows, as they are to a live
+	// service's open bucket between two reads.
+	Late int
 }
 
 func (c DataConfig) withDefaults() DataConfig {
@@ -277,13 +281,23 @@ var modelPrices = [][2]float64{
 }
 
 func generate(c DataConfig) *dataset {
-	r := rand.New(rand.NewPCG(c.Seed, 0x5eed_a11a_1e7c5))
+	if c.Late > 0 {
+		base := c
+		base.Late = 0
+		return withLate(datasetFor(base), c)
+	}
+	span := uint32(c.Days * 24 * 60)
+	return generateIn(rand.New(rand.NewPCG(c.Seed, 0x5eed_a11a_1e7c5)), c, 0, span)
+}
+
+// generateIn draws c.Rows generations with minutes in [lo, hi) of the
+// data set c describes.
+func generateIn(r *rand.Rand, c DataConfig, lo, hi uint32) *dataset {
 	n := c.Rows
 	d := &dataset{start: c.End.AddDate(0, 0, -c.Days), end: c.End}
-	span := uint32(c.Days * 24 * 60)
 	d.minute = make([]uint32, n)
 	for i := range d.minute {
-		d.minute[i] = r.Uint32N(span)
+		d.minute[i] = lo + r.Uint32N(hi-lo)
 	}
 	slices.Sort(d.minute)
 	for k := range d.dims {
@@ -362,4 +376,55 @@ func generate(c DataConfig) *dataset {
 		d.isError[i] = failed
 	}
 	return d
+}
+
+// withLate is base with c.Late more generations in its last hour, drawn
+// from a seed of their own so that base's stay as they were.
+func withLate(base *dataset, c DataConfig) *dataset {
+	span := uint32(c.Days * 24 * 60)
+	late := c
+	late.Rows = c.Late
+	l := generateIn(rand.New(rand.NewPCG(c.Seed, uint64(c.Late))), late, span-60, span)
+	// Both are sorted by minute: merge them, base first within a minute.
+	order := make([]int, 0, base.len()+l.len()) // index into base, or base.len()+index into l
+	i, j := 0, 0
+	for i < base.len() || j < l.len() {
+		if j == l.len() || i < base.len() && base.minute[i] <= l.minute[j] {
+			order = append(order, i)
+			i++
+		} else {
+			order = append(order, base.len()+j)
+			j++
+		}
+	}
+	d := &dataset{start: base.start, end: base.end}
+	d.minute = merged(order, base.minute, l.minute)
+	for k := range d.dims {
+		d.dims[k] = merged(order, base.dims[k], l.dims[k])
+	}
+	for k := range d.tags {
+		d.tags[k] = merged(order, base.tags[k], l.tags[k])
+	}
+	d.promptTokens = merged(order, base.promptTokens, l.promptTokens)
+	d.completionTokens = merged(order, base.completionTokens, l.completionTokens)
+	d.reasoningTokens = merged(order, base.reasoningTokens, l.reasoningTokens)
+	d.cachedTokens = merged(order, base.cachedTokens, l.cachedTokens)
+	d.costMicros = merged(order, base.costMicros, l.costMicros)
+	d.latencyMs = merged(order, base.latencyMs, l.latencyMs)
+	d.ttftMs = merged(order, base.ttftMs, l.ttftMs)
+	d.isError = merged(order, base.isError, l.isError)
+	return d
+}
+
+// merged is the column of a merge: order indexes x, then y after it.
+func merged[T any](order []int, x, y []T) []T {
+	out := make([]T, len(order))
+	for k, i := range order {
+		if i < len(x) {
+			out[k] = x[i]
+		} else {
+			out[k] = y[i-len(x)]
+		}
+	}
+	return out
 }

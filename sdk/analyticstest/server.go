@@ -104,6 +104,26 @@ func NewHandler(opts ...Option) *Handler {
 	return h
 }
 
+// dataset is the data set the handler serves now.
+func (h *Handler) dataset() *dataset {
+	h.mu.Lock()
+	c := h.data
+	h.mu.Unlock()
+	return datasetFor(c)
+}
+
+// AddLate adds n generations to the data set's last hour, as late
+// arrivals grow a live service's open bucket: the answers from then on
+// include them (DataConfig.Late). n must not be negative.
+func (h *Handler) AddLate(n int) {
+	if n < 0 {
+		panic("analyticstest: AddLate with a negative count")
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.data.Late += n
+}
+
 // Script queues faults, served one a request, in order, before normal
 // service resumes.
 func (h *Handler) Script(faults ...Fault) {
@@ -122,7 +142,7 @@ func (h *Handler) Requests() []Request {
 // Query runs a query directly on the fake's data set, without HTTP: the
 // known answer to compare a client's result with.
 func (h *Handler) Query(q sdk.QueryRequest) (*sdk.QueryResult, error) {
-	return run(datasetFor(h.data), &q, MaxRows)
+	return run(h.dataset(), &q, MaxRows)
 }
 
 // QueryUncapped runs a query as if responses had no row cap: the limit
@@ -130,7 +150,7 @@ func (h *Handler) Query(q sdk.QueryRequest) (*sdk.QueryResult, error) {
 // kept. It is the complete answer that sdk.Client.QueryAll must gather.
 func (h *Handler) QueryUncapped(q sdk.QueryRequest) (*sdk.QueryResult, error) {
 	q.Limit = math.MaxInt
-	return run(datasetFor(h.data), &q, math.MaxInt)
+	return run(h.dataset(), &q, math.MaxInt)
 }
 
 // ServeHTTP records the request, serves the next scripted fault if any
@@ -228,7 +248,7 @@ func (h *Handler) execute(ctx context.Context, input *openapi3filter.RequestVali
 		if err := json.Unmarshal(body, &q); err != nil {
 			return invalidRequest(err.Error())
 		}
-		res, err := run(datasetFor(h.data), &q, MaxRows)
+		res, err := run(h.dataset(), &q, MaxRows)
 		var bad badQuery
 		if errors.As(err, &bad) {
 			return invalidRequest(bad.Error())

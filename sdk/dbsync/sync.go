@@ -1,0 +1,264 @@
+package dbsync
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+)
+
+// DefaultLookback is how many buckets before the saved state a later run
+// fetches again: buckets still grow while generations arrive late.
+const DefaultLookback = 2
+
+// Option configures a Sync.
+type Option func(*config)
+
+type config struct {
+	from      time.Time
+	lookback  time.Duration
+	lookbackN int
+	dryRun    bool
+	progress  func(Summary)
+	now       func() time.Time
+	call      []sdk.CallOption
+}
+
+// WithFrom is where the first run starts (rounded down to its bucket). On
+// a later run, a start before the table's first bucket backfills from
+// there; a later one changes nothing.
+func WithFrom(t time.Time) Option { return func(c *config) { c.from = t } }
+
+// WithLookback is how far before the saved state a later run fetches
+// again (rounded down to a bucket); the default is DefaultLookback
+// buckets. The bucket that was still open is fetched again whatever the
+// lookback. A negative duration is an error.
+func WithLookback(d time.Duration) Option {
+	return func(c *config) { c.lookback, c.lookbackN = d, -1 }
+}
+
+// WithDryRun does everything but keep the result: the schema, each
+// page's writes and the state are rolled back at the end, and the
+// summary counts what a real run would have written.
+func WithDryRun() Option { return func(c *config) { c.dryRun = true } }
+
+// WithProgress calls f after each page is committed, with the run so far.
+func WithProgress(f func(Summary)) Option { return func(c *config) { c.progress = f } }
+
+// WithClock sets what now is: the end of the range a run fetches, and
+// what decides whether a bucket is still open. The default is time.Now.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
+
+// WithCallOptions passes options to each QueryPages of the sync
+// (sdk.WithConcurrency, sdk.WithTimeout for the whole fetch, ...).
+func WithCallOptions(opts ...sdk.CallOption) Option {
+	return func(c *config) { c.call = append(c.call, opts...) }
+}
+
+// Summary is what a run did.
+type Summary struct {
+	Table string
+	// Range is what the run fetched: from a bucket start to now.
+	Range sdk.TimeRange
+	// Pages counts the pages written, each in its own transaction.
+	Pages int
+	// Inserted, Updated, Unchanged and Deleted count rows by what
+	// happened to them: new, changed since the last run, the same, gone
+	// from the server's answer.
+	Inserted, Updated, Unchanged, Deleted int
+	// Partial counts the rows written of buckets still open.
+	Partial int
+	// Rows is how many rows the table holds after the run.
+	Rows int64
+	// Requests counts the HTTP requests sent, retries among them.
+	Requests int
+	// Covered is the share of Range written, from 0 to 1.
+	Covered float64
+	// Elapsed is the time the run took.
+	Elapsed time.Duration
+	// DryRun is set when nothing was kept.
+	DryRun bool
+}
+
+// Sync brings a dataset's table up to now: on the first run, from
+// WithFrom; later, from the saved state less the lookback. Each page is
+// written in its own transaction with the state, so that an error or a
+// kill leaves the table as the last committed page left it, and the
+// next run takes over from there.
+//
+// Names in the query's filters are resolved to ids first (see
+// sdk.Client.ResolveFilters), so a dataset is defined by what it
+// filters, whichever way it is spelled. A table defined for another
+// query is a *DefinitionError; a dataset that cannot be synced, a
+// *DatasetError. The metrics and dimensions are checked against the
+// catalog, whose display formats give the metrics' column types.
+//
+// One run at a time per dataset: two at once may both write the same
+// buckets, though each page still commits whole.
+func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, ds Dataset, opts ...Option) (Summary, error) {
+	began := time.Now()
+	cfg := config{now: time.Now, lookbackN: DefaultLookback}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	sum := Summary{Table: ds.Table, DryRun: cfg.dryRun}
+	if cfg.lookbackN < 0 && cfg.lookback < 0 {
+		return sum, &DatasetError{Table: ds.Table, Problem: fmt.Sprintf("a negative lookback (%s)", cfg.lookback)}
+	}
+	if err := ds.check(); err != nil {
+		return sum, err
+	}
+	cat, err := client.Catalog(ctx)
+	if err != nil {
+		return sum, err
+	}
+	if err := cat.Check(&ds.Query); err != nil {
+		return sum, err
+	}
+	ds.Query.Filters = append([]sdk.Filter(nil), ds.Query.Filters...)
+	if _, err := client.ResolveFilters(ctx, &ds.Query); err != nil {
+		return sum, err
+	}
+	def, err := ds.definition()
+	if err != nil {
+		return sum, err
+	}
+	cols := ds.columns()
+	g := ds.Query.Granularity
+	from := time.Time{}
+	if !cfg.from.IsZero() {
+		from = floor(g, cfg.from)
+	}
+
+	s := &session{db: db}
+	if cfg.dryRun {
+		if s.dry, err = db.BeginTx(ctx, nil); err != nil {
+			return sum, err
+		}
+		defer func() { _ = s.dry.Rollback() }()
+	}
+	var st *state
+	err = s.do(ctx, func(tx *sql.Tx) error {
+		st, err = dialect.prepare(ctx, tx, &ds, def, cols, cat, from)
+		return err
+	})
+	if err != nil {
+		return sum, err
+	}
+
+	now := cfg.now().UTC()
+	start := floor(g, st.syncedTo)
+	if cfg.lookbackN >= 0 {
+		start = add(g, start, -cfg.lookbackN)
+	} else {
+		start = floor(g, st.syncedTo.Add(-cfg.lookback))
+	}
+	start = later(start, st.start)
+	if !from.IsZero() && from.Before(st.start) {
+		start = from // a backfill before the first bucket
+	}
+	sum.Range = sdk.TimeRange{Start: start, End: now}
+	if !start.Before(now) {
+		sum.Covered = 1
+		sum.Rows = st.rows
+		sum.Elapsed = time.Since(began)
+		return sum, nil
+	}
+
+	w, err := newWriter(ctx, client, dialect, &ds, cols, now)
+	if err != nil {
+		return sum, err
+	}
+	q := ds.Query
+	q.TimeRange = sum.Range
+	var fetched sdk.Progress
+	call := append(append([]sdk.CallOption(nil), cfg.call...), sdk.WithProgress(func(p sdk.Progress) { fetched = p }))
+	rows := st.rows
+	first := true
+	for page, err := range client.QueryPages(ctx, q, call...) {
+		if err != nil {
+			sum.Rows, sum.Requests, sum.Elapsed = rows, fetched.Requests, time.Since(began)
+			return sum, err
+		}
+		var n counts
+		err = s.do(ctx, func(tx *sql.Tx) error {
+			var err error
+			if n, err = w.write(ctx, tx, page); err != nil {
+				return err
+			}
+			extend := first && start.Before(st.start)
+			return dialect.advance(ctx, tx, ds.Table, page.TimeRange.End, int64(n.inserted-n.deleted), extend, start)
+		})
+		if err != nil {
+			sum.Rows, sum.Requests, sum.Elapsed = rows, fetched.Requests, time.Since(began)
+			return sum, fmt.Errorf("dbsync: writing %s to %s: %w", page.TimeRange.Start.Format(time.RFC3339), page.TimeRange.End.Format(time.RFC3339), err)
+		}
+		first = false
+		rows += int64(n.inserted - n.deleted)
+		sum.Pages++
+		sum.Inserted += n.inserted
+		sum.Updated += n.updated
+		sum.Unchanged += n.unchanged
+		sum.Deleted += n.deleted
+		sum.Partial += n.partial
+		sum.Rows, sum.Requests, sum.Covered, sum.Elapsed = rows, fetched.Requests, fetched.Covered, time.Since(began)
+		if cfg.progress != nil {
+			cfg.progress(sum)
+		}
+	}
+	err = s.do(ctx, func(tx *sql.Tx) error { return dialect.finish(ctx, tx, ds.Table, now, sum) })
+	sum.Elapsed = time.Since(began)
+	return sum, err
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// session runs each step in a transaction of its own, or, for a dry
+// run, all of them in one that is rolled back.
+type session struct {
+	db  *sql.DB
+	dry *sql.Tx
+}
+
+func (s *session) do(ctx context.Context, f func(*sql.Tx) error) error {
+	if s.dry != nil {
+		return f(s.dry)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		return errors.Join(err, tx.Rollback())
+	}
+	return tx.Commit()
+}
+
+// advance moves a dataset's state past a written page.
+func (d Dialect) advance(ctx context.Context, tx *sql.Tx, table string, to time.Time, added int64, extend bool, start time.Time) error {
+	q := "UPDATE " + StateTable + " SET synced_to = " + d.ph(1) + ", row_count = row_count + " + d.ph(2)
+	args := []any{d.time(to), added}
+	if extend {
+		q += ", start_at = " + d.ph(3)
+		args = append(args, d.time(start))
+	}
+	q += " WHERE dataset = " + d.ph(len(args)+1)
+	_, err := tx.ExecContext(ctx, q, append(args, table)...)
+	return err
+}
+
+// finish records a run.
+func (d Dialect) finish(ctx context.Context, tx *sql.Tx, table string, at time.Time, s Summary) error {
+	_, err := tx.ExecContext(ctx, "UPDATE "+StateTable+" SET last_run_at = "+d.ph(1)+", last_run_pages = "+d.ph(2)+
+		", last_run_inserted = "+d.ph(3)+", last_run_updated = "+d.ph(4)+", last_run_deleted = "+d.ph(5)+" WHERE dataset = "+d.ph(6),
+		d.time(at), s.Pages, s.Inserted, s.Updated, s.Deleted, table)
+	return err
+}

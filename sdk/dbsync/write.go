@@ -1,0 +1,283 @@
+package dbsync
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
+)
+
+// writer turns pages into rows of a dataset's table.
+type writer struct {
+	d       Dialect
+	table   string
+	g       sdk.Granularity
+	cols    []column
+	exact   map[string]bool          // currency metrics
+	ids     map[string]*sdk.LabelIDs // by enriched dimension
+	now     time.Time                // buckets that end after it are partial
+	perStmt int                      // rows in one INSERT
+	inserts map[int]string           // INSERT statements by their row count
+	width   int                      // columns a row of the response has
+}
+
+// maxParams keeps an INSERT under both databases' limits on parameters
+// (SQLite's 32766, PostgreSQL's 65535).
+const maxParams = 30_000
+
+func newWriter(ctx context.Context, client *sdk.Client, d Dialect, ds *Dataset, cols []column, now time.Time) (*writer, error) {
+	cat, err := client.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	w := &writer{d: d, table: ds.Table, g: ds.Query.Granularity, cols: cols, now: now,
+		exact: map[string]bool{}, ids: map[string]*sdk.LabelIDs{}, inserts: map[int]string{}}
+	w.perStmt = max(1, min(1000, maxParams/len(cols)))
+	w.width = 1
+	for _, c := range cols {
+		switch c.kind {
+		case kindMetric:
+			info, _ := cat.Metric(c.name)
+			w.exact[c.name] = info.DisplayFormat == sdk.FormatCurrency
+			w.width++
+		case kindDimension:
+			w.width++
+		case kindID:
+			if w.ids[c.idOf], err = client.LabelIDs(ctx, c.idOf); err != nil {
+				return nil, fmt.Errorf("dbsync: the ids of %s: %w", c.idOf, err)
+			}
+		}
+	}
+	return w, nil
+}
+
+// counts is what a page did to the table.
+type counts struct {
+	inserted, updated, unchanged, deleted, partial int
+}
+
+// write replaces the page's time range in the table with its rows.
+func (w *writer) write(ctx context.Context, tx *sql.Tx, p *sdk.Page) (counts, error) {
+	var n counts
+	values, keys, hashes, slots, err := w.rows(p)
+	if err != nil {
+		return n, err
+	}
+	lo, hi := w.d.time(p.TimeRange.Start), w.d.time(p.TimeRange.End)
+	had := map[string]string{} // by bucket and key: the row's hash
+	rs, err := tx.QueryContext(ctx, "SELECT bucket, row_key, row_hash FROM "+quote(w.table)+" WHERE bucket >= "+w.d.ph(1)+" AND bucket < "+w.d.ph(2), lo, hi)
+	if err != nil {
+		return n, err
+	}
+	for rs.Next() {
+		var b any
+		var k, h string
+		if err := rs.Scan(&b, &k, &h); err != nil {
+			rs.Close()
+			return n, err
+		}
+		t, err := w.d.scanTime(b)
+		if err != nil {
+			rs.Close()
+			return n, err
+		}
+		had[slot(t, k)] = h
+	}
+	if err := rs.Close(); err != nil {
+		return n, err
+	}
+	if err := rs.Err(); err != nil {
+		return n, err
+	}
+	if len(had) > 0 {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+quote(w.table)+" WHERE bucket >= "+w.d.ph(1)+" AND bucket < "+w.d.ph(2), lo, hi); err != nil {
+			return n, err
+		}
+	}
+	for i, k := range slots {
+		h, ok := had[k]
+		switch {
+		case !ok:
+			n.inserted++
+		case h != hashes[i]:
+			n.updated++
+		default:
+			n.unchanged++
+		}
+		delete(had, k)
+	}
+	n.deleted = len(had)
+	for first := 0; first < len(keys); first += w.perStmt {
+		k := min(w.perStmt, len(keys)-first)
+		args := values[first*len(w.cols) : (first+k)*len(w.cols)]
+		if _, err := tx.ExecContext(ctx, w.insert(k), args...); err != nil {
+			return n, err
+		}
+	}
+	for i := range keys {
+		if values[i*len(w.cols)+len(w.cols)-3] == true {
+			n.partial++
+		}
+	}
+	return n, nil
+}
+
+// insert is the INSERT of k rows.
+func (w *writer) insert(k int) string {
+	if s, ok := w.inserts[k]; ok {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString("INSERT INTO " + quote(w.table) + " (")
+	for i, c := range w.cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quote(c.name))
+	}
+	b.WriteString(") VALUES ")
+	for r := range k {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		w.d.placeholders(&b, r*len(w.cols)+1, len(w.cols))
+		b.WriteByte(')')
+	}
+	s := b.String()
+	w.inserts[k] = s
+	return s
+}
+
+// rows are the page's rows as the table's values, row after row, with
+// each row's key and hash. A row whose columns are not the dataset's is
+// an error: nothing is dropped.
+func (w *writer) rows(p *sdk.Page) (values []any, keys, hashes, slots []string, err error) {
+	values = make([]any, 0, len(p.Rows)*len(w.cols))
+	keys = make([]string, 0, len(p.Rows))
+	hashes = make([]string, 0, len(p.Rows))
+	slots = make([]string, 0, len(p.Rows))
+	seen := make(map[string]int, len(p.Rows))
+	var key []byte
+	bucketCol := row.BucketPrefix + string(w.g)
+	for i, r := range p.Rows {
+		bad := func(format string, args ...any) error {
+			return fmt.Errorf("dbsync: row %d of the page from %s: %s", i, p.TimeRange.Start.Format(time.RFC3339), fmt.Sprintf(format, args...))
+		}
+		if r.Len() != w.width {
+			return nil, nil, nil, nil, bad("%d columns (%s), where the dataset has %d", r.Len(), strings.Join(r.Columns(), ", "), w.width)
+		}
+		b, err := r.Time(bucketCol)
+		if err != nil {
+			return nil, nil, nil, nil, bad("%v", err)
+		}
+		b = b.UTC()
+		if !floor(w.g, b).Equal(b) || b.Before(p.TimeRange.Start) || !b.Before(p.TimeRange.End) {
+			return nil, nil, nil, nil, bad("bucket %s does not start a %s inside the page", b.Format(time.RFC3339), w.g)
+		}
+		h := fnv.New64a()
+		key = append(key[:0], '[')
+		for _, c := range w.cols {
+			switch c.kind {
+			case kindBucket:
+				values = append(values, w.d.time(b))
+			case kindDimension:
+				v, ok := r.Get(c.name)
+				if !ok {
+					return nil, nil, nil, nil, bad("no column %q", c.name)
+				}
+				text, ok, err := dimensionText(v)
+				if err != nil {
+					return nil, nil, nil, nil, bad("column %q: %v", c.name, err)
+				}
+				if len(key) > 1 {
+					key = append(key, ',')
+				}
+				if !ok {
+					values = append(values, nil)
+					key = append(key, "null"...)
+					continue
+				}
+				values = append(values, text)
+				if ids := w.ids[c.name]; ids != nil {
+					if id, found := ids.ID(text); found {
+						text = id // the key is the id where there is one
+					}
+				}
+				key = strconv.AppendQuote(key, text)
+			case kindID:
+				label, _ := values[len(values)-1].(string)
+				if id, found := w.ids[c.idOf].ID(label); found {
+					values = append(values, id)
+				} else {
+					values = append(values, nil)
+				}
+			case kindMetric:
+				if r.IsNull(c.name) {
+					values = append(values, nil)
+					h.Write([]byte{0})
+					continue
+				}
+				f, err := r.Float(c.name)
+				if err != nil {
+					return nil, nil, nil, nil, bad("%v", err)
+				}
+				values = append(values, w.d.metric(f, w.exact[c.name]))
+				var buf [9]byte
+				buf[0] = 1
+				bits := math.Float64bits(f)
+				for j := range 8 {
+					buf[1+j] = byte(bits >> (8 * j))
+				}
+				h.Write(buf[:])
+			case kindPartial:
+				values = append(values, add(w.g, b, 1).After(w.now))
+			case kindRowKey:
+				key = append(key, ']')
+				k := string(key)
+				// Rows that show the same labels (two keys named alike)
+				// are told apart by their order in the bucket.
+				dup := slot(b, k)
+				if n := seen[dup]; n > 0 {
+					k += "#" + strconv.Itoa(n+1)
+				}
+				seen[dup]++
+				values = append(values, k)
+				keys = append(keys, k)
+				slots = append(slots, slot(b, k))
+			case kindRowHash:
+				hash := strconv.FormatUint(h.Sum64(), 16)
+				values = append(values, hash)
+				hashes = append(hashes, hash)
+			}
+		}
+	}
+	return values, keys, hashes, slots, nil
+}
+
+// slot is where a row goes: its bucket and key, the table's primary key.
+func slot(bucket time.Time, key string) string {
+	return bucket.UTC().Format(time.RFC3339) + key
+}
+
+// dimensionText is a dimension's value as text; false for unset (null).
+func dimensionText(v any) (string, bool, error) {
+	switch v := v.(type) {
+	case nil:
+		return "", false, nil
+	case string:
+		return v, true, nil
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64), true, nil
+	case bool:
+		return strconv.FormatBool(v), true, nil
+	}
+	return "", false, fmt.Errorf("a %T where a dimension's value was expected", v)
+}

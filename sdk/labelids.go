@@ -1,0 +1,56 @@
+package sdk
+
+import "context"
+
+// LabelIDs maps the labels rows show for an enriched dimension to the ids
+// its filters take: what an export stores beside each label, since a
+// label may change and several ids may share one.
+type LabelIDs struct {
+	// Dimension is the enriched dimension the map is for.
+	Dimension string
+	ids       map[string]string   // label: its only id
+	shared    map[string][]string // label: the ids that share it
+}
+
+// LabelIDs builds the label-to-id map of an enriched dimension from its
+// Directory (the look-ups; for apps, those WithApps gave).
+func (c *Client) LabelIDs(ctx context.Context, dimension string) (*LabelIDs, error) {
+	dir, err := c.Directory(ctx, dimension)
+	if err != nil {
+		return nil, err
+	}
+	l := &LabelIDs{Dimension: dimension, ids: map[string]string{}, shared: map[string][]string{}}
+	for _, cand := range dir {
+		if list, ok := l.shared[cand.Label]; ok {
+			l.shared[cand.Label] = append(list, cand.ID)
+			continue
+		}
+		if first, ok := l.ids[cand.Label]; ok {
+			delete(l.ids, cand.Label)
+			l.shared[cand.Label] = []string{first, cand.ID}
+			continue
+		}
+		l.ids[cand.Label] = cand.ID
+	}
+	return l, nil
+}
+
+// ID is the id of a label; false when no id bears it, or several do
+// (Shared lists those).
+func (l *LabelIDs) ID(label string) (string, bool) {
+	id, ok := l.ids[label]
+	return id, ok
+}
+
+// Len is how many labels have an id of their own.
+func (l *LabelIDs) Len() int { return len(l.ids) }
+
+// Shared lists the labels that several ids bear, each with those ids in
+// the look-up's order: rows with such a label cannot be told apart.
+func (l *LabelIDs) Shared() map[string][]string {
+	out := make(map[string][]string, len(l.shared))
+	for label, ids := range l.shared {
+		out[label] = append([]string(nil), ids...)
+	}
+	return out
+}
