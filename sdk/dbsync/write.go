@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -164,7 +165,7 @@ func (w *writer) rows(p *sdk.Page) (values []any, keys, hashes, slots []string, 
 	keys = make([]string, 0, len(p.Rows))
 	hashes = make([]string, 0, len(p.Rows))
 	slots = make([]string, 0, len(p.Rows))
-	seen := make(map[string]int, len(p.Rows))
+	seen := make(map[string][]int, len(p.Rows)) // by slot: the rows that show it
 	var key []byte
 	bucketCol := row.BucketPrefix + string(w.g)
 	for i, r := range p.Rows {
@@ -242,13 +243,7 @@ func (w *writer) rows(p *sdk.Page) (values []any, keys, hashes, slots []string, 
 			case kindRowKey:
 				key = append(key, ']')
 				k := string(key)
-				// Rows that show the same labels (two keys named alike)
-				// are told apart by their order in the bucket.
-				dup := slot(b, k)
-				if n := seen[dup]; n > 0 {
-					k += "#" + strconv.Itoa(n+1)
-				}
-				seen[dup]++
+				seen[slot(b, k)] = append(seen[slot(b, k)], len(keys))
 				values = append(values, k)
 				keys = append(keys, k)
 				slots = append(slots, slot(b, k))
@@ -257,6 +252,23 @@ func (w *writer) rows(p *sdk.Page) (values []any, keys, hashes, slots []string, 
 				values = append(values, hash)
 				hashes = append(hashes, hash)
 			}
+		}
+	}
+	// Rows that show the same labels in a bucket (two keys named alike)
+	// are told apart by a suffix, given in the order of their metrics'
+	// hashes: the server's order of such rows may differ between
+	// requests, and a key must not.
+	rowKey := len(w.cols) - 2
+	for _, rows := range seen {
+		if len(rows) < 2 {
+			continue
+		}
+		slices.SortStableFunc(rows, func(a, b int) int { return strings.Compare(hashes[a], hashes[b]) })
+		for n, i := range rows[1:] {
+			k := keys[i] + "#" + strconv.Itoa(n+2)
+			slots[i] = slots[i][:len(slots[i])-len(keys[i])] + k
+			keys[i] = k
+			values[i*len(w.cols)+rowKey] = k
 		}
 	}
 	return values, keys, hashes, slots, nil
