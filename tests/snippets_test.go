@@ -21,6 +21,7 @@ import (
 const snippetImports = `
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log"
@@ -33,6 +34,7 @@ import (
 
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/dbsync"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
 )
 `
@@ -57,7 +59,7 @@ func TestDocSnippetsCompile(t *testing.T) {
 	for i, m := range regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(string(readme), -1) {
 		snippets = append(snippets, snippet{fmt.Sprintf("README.md block %d", i+1), m[1]})
 	}
-	for _, path := range []string{"../sdk/doc.go", "../sdk/analyticstest/doc.go", "../sdk/row/row.go", "../sdk/errors.go"} {
+	for _, path := range []string{"../sdk/doc.go", "../sdk/analyticstest/doc.go", "../sdk/row/row.go", "../sdk/errors.go", "../sdk/dbsync/doc.go"} {
 		snippets = append(snippets, docBlocks(t, path)...)
 	}
 	if len(snippets) < 10 {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"slices"
 	"strconv"
@@ -115,10 +114,24 @@ func (w *writer) write(ctx context.Context, tx *sql.Tx, p *sdk.Page) (counts, er
 		delete(had, k)
 	}
 	n.deleted = len(had)
+	// Full batches share one prepared INSERT: parsed once a page.
+	var full *sql.Stmt
 	for first := 0; first < len(keys); first += w.perStmt {
 		k := min(w.perStmt, len(keys)-first)
 		args := values[first*len(w.cols) : (first+k)*len(w.cols)]
-		if _, err := tx.ExecContext(ctx, w.insert(k), args...); err != nil {
+		if k < w.perStmt || len(keys) < 2*w.perStmt {
+			if _, err := tx.ExecContext(ctx, w.insert(k), args...); err != nil {
+				return n, err
+			}
+			continue
+		}
+		if full == nil {
+			if full, err = tx.PrepareContext(ctx, w.insert(k)); err != nil {
+				return n, err
+			}
+			defer full.Close()
+		}
+		if _, err := full.ExecContext(ctx, args...); err != nil {
 			return n, err
 		}
 	}
@@ -168,6 +181,8 @@ func (w *writer) rows(p *sdk.Page) (values []any, keys, hashes, slots []string, 
 	seen := make(map[string][]int, len(p.Rows)) // by slot: the rows that show it
 	var key []byte
 	bucketCol := row.BucketPrefix + string(w.g)
+	var lastBucket time.Time
+	var bucketText string
 	for i, r := range p.Rows {
 		bad := func(format string, args ...any) error {
 			return fmt.Errorf("dbsync: row %d of the page from %s: %s", i, p.TimeRange.Start.Format(time.RFC3339), fmt.Sprintf(format, args...))
@@ -183,7 +198,7 @@ func (w *writer) rows(p *sdk.Page) (values []any, keys, hashes, slots []string, 
 		if !floor(w.g, b).Equal(b) || b.Before(p.TimeRange.Start) || !b.Before(p.TimeRange.End) {
 			return nil, nil, nil, nil, bad("bucket %s does not start a %s inside the page", b.Format(time.RFC3339), w.g)
 		}
-		h := fnv.New64a()
+		h := fnvOffset
 		key = append(key[:0], '[')
 		for _, c := range w.cols {
 			switch c.kind {
@@ -223,7 +238,7 @@ func (w *writer) rows(p *sdk.Page) (values []any, keys, hashes, slots []string, 
 			case kindMetric:
 				if r.IsNull(c.name) {
 					values = append(values, nil)
-					h.Write([]byte{0})
+					h = fnvAdd(h, 0)
 					continue
 				}
 				f, err := r.Float(c.name)
@@ -231,24 +246,25 @@ func (w *writer) rows(p *sdk.Page) (values []any, keys, hashes, slots []string, 
 					return nil, nil, nil, nil, bad("%v", err)
 				}
 				values = append(values, w.d.metric(f, w.exact[c.name]))
-				var buf [9]byte
-				buf[0] = 1
-				bits := math.Float64bits(f)
-				for j := range 8 {
-					buf[1+j] = byte(bits >> (8 * j))
+				h = fnvAdd(h, 1)
+				for bits, j := math.Float64bits(f), 0; j < 8; j++ {
+					h = fnvAdd(h, byte(bits>>(8*j)))
 				}
-				h.Write(buf[:])
 			case kindPartial:
 				values = append(values, add(w.g, b, 1).After(w.now))
 			case kindRowKey:
 				key = append(key, ']')
 				k := string(key)
-				seen[slot(b, k)] = append(seen[slot(b, k)], len(keys))
+				if !b.Equal(lastBucket) {
+					lastBucket, bucketText = b, b.Format(time.RFC3339)
+				}
+				sl := bucketText + k
+				seen[sl] = append(seen[sl], len(keys))
 				values = append(values, k)
 				keys = append(keys, k)
-				slots = append(slots, slot(b, k))
+				slots = append(slots, sl)
 			case kindRowHash:
-				hash := strconv.FormatUint(h.Sum64(), 16)
+				hash := strconv.FormatUint(h, 16)
 				values = append(values, hash)
 				hashes = append(hashes, hash)
 			}
@@ -273,6 +289,14 @@ func (w *writer) rows(p *sdk.Page) (values []any, keys, hashes, slots []string, 
 	}
 	return values, keys, hashes, slots, nil
 }
+
+// FNV-1a, 64 bits, a byte at a time: the hash of a row's metrics.
+const (
+	fnvOffset uint64 = 14695981039346656037
+	fnvPrime         = 1099511628211
+)
+
+func fnvAdd(h uint64, b byte) uint64 { return (h ^ uint64(b)) * fnvPrime }
 
 // slot is where a row goes: its bucket and key, the table's primary key.
 func slot(bucket time.Time, key string) string {
