@@ -136,7 +136,7 @@ func database(spec string) (driver, dsn string, d dbsync.Dialect, err error) {
 		// WAL keeps readers of the table going while a sync writes;
 		// immediate transactions take the write lock up front, and the
 		// busy timeout waits for another writer instead of failing.
-		return "sqlite", path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_txlock=immediate", dbsync.SQLite, nil
+		return "sqlite", path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_txlock=immediate", dbsync.SQLite, nil
 	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
 		return "pgx", spec, dbsync.PostgreSQL, nil
 	}

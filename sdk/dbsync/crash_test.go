@@ -2,6 +2,7 @@ package dbsync_test
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -81,7 +82,12 @@ func killAt(t *testing.T, fake *analyticstest.Server, n int, after bool, args []
 	var once sync.Once
 	var killed atomic.Bool
 	kill := func() {
-		once.Do(func() { killed.Store(proc.Load().Kill() == nil) })
+		once.Do(func() {
+			killed.Store(true) // before the signal: Wait may return before Kill does
+			if err := proc.Load().Kill(); err != nil {
+				t.Errorf("kill: %v", err)
+			}
+		})
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		now := strings.HasSuffix(r.URL.Path, "/analytics/query") && queries.Add(1) == int64(n)
@@ -102,8 +108,10 @@ func killAt(t *testing.T, fake *analyticstest.Server, n int, after bool, args []
 	require.NoError(t, cmd.Start())
 	proc.Store(cmd.Process)
 	err := cmd.Wait()
-	if !killed.Load() {
+	var exit *exec.ExitError
+	if !killed.Load() || !errors.As(err, &exit) || exit.Exited() {
 		t.Logf("the sync ended on its own (%v): %s", err, out)
+		return false
 	}
-	return killed.Load()
+	return true
 }

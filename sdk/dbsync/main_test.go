@@ -59,7 +59,7 @@ type target struct {
 }
 
 var sqliteTarget = target{name: "SQLite", dialect: dbsync.SQLite, open: func(t testing.TB) (*sql.DB, string, string) {
-	dsn := t.TempDir() + "/history.db?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_txlock=immediate"
+	dsn := t.TempDir() + "/history.db?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		t.Fatal(err)

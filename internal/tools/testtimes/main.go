@@ -79,10 +79,8 @@ func report(in io.Reader, w io.Writer) []result {
 			fallthrough
 		case e.Action == "pass" && e.Test != "":
 			delete(outputs, key)
-			if !strings.Contains(e.Test, "/") {
-				pkg := e.Package[strings.LastIndex(e.Package, "/")+1:]
-				times = append(times, result{pkg + "." + e.Test, e.Elapsed})
-			}
+			pkg := e.Package[strings.LastIndex(e.Package, "/")+1:]
+			times = append(times, result{pkg + "." + e.Test, e.Elapsed})
 		case e.Action == "skip":
 			delete(outputs, key)
 		}
@@ -91,6 +89,7 @@ func report(in io.Reader, w io.Writer) []result {
 }
 
 func printSlowest(w io.Writer, times []result, n int) {
+	times = ownTimes(times)
 	sort.SliceStable(times, func(i, j int) bool { return times[i].elapsed > times[j].elapsed })
 	if len(times) == 0 {
 		return
@@ -99,4 +98,24 @@ func printSlowest(w io.Writer, times []result, n int) {
 	for _, r := range times[:min(n, len(times))] {
 		fmt.Fprintf(w, "%8.2fs  %s\n", r.elapsed, r.name)
 	}
+}
+
+// ownTimes drops the subtests whose parent's time holds theirs: a
+// subtest counts on its own only when its parent did not wait for it
+// (parallel subtests finish after their parent's function returns).
+func ownTimes(times []result) []result {
+	elapsed := map[string]float64{}
+	for _, r := range times {
+		elapsed[r.name] = r.elapsed
+	}
+	var out []result
+	for _, r := range times {
+		if i := strings.LastIndex(r.name, "/"); i >= 0 {
+			if parent, ok := elapsed[r.name[:i]]; ok && parent >= r.elapsed {
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return out
 }
