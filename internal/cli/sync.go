@@ -140,7 +140,8 @@ func database(spec string) (driver, dsn string, d dbsync.Dialect, err error) {
 	case strings.HasPrefix(spec, "postgres://"), strings.HasPrefix(spec, "postgresql://"):
 		return "pgx", spec, dbsync.PostgreSQL, nil
 	}
-	return "", "", d, fmt.Errorf("--db %q: want sqlite:PATH or postgres://...", spec)
+	scheme, _, _ := strings.Cut(spec, ":") // not the rest, which may hold a password
+	return "", "", d, fmt.Errorf("--db %s:...: want sqlite:PATH or postgres://...", scheme)
 }
 
 // summaryLine is the line a sync ends with.

@@ -33,6 +33,7 @@ type DatasetError struct {
 	Problem string
 }
 
+// Error says which dataset and what is wrong with it.
 func (e *DatasetError) Error() string {
 	return fmt.Sprintf("dbsync: dataset %q: %s", e.Table, e.Problem)
 }
@@ -46,6 +47,7 @@ type DefinitionError struct {
 	Requested string // the sync's
 }
 
+// Error shows both definitions, one line each.
 func (e *DefinitionError) Error() string {
 	return fmt.Sprintf("dbsync: table %q holds another query: it was defined as\n  %s\nand this sync asks for\n  %s\nsync into another table, or drop %q and its row in %s",
 		e.Table, e.Stored, e.Requested, e.Table, StateTable)

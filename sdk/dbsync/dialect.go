@@ -16,6 +16,7 @@ type Dialect struct {
 	exact     string // a currency metric's type
 	boolean   string
 	dollar    bool // placeholders are $1, $2, ... rather than ?
+	decimal   bool // currency is bound as decimal text, which numeric keeps exactly
 	// tableExists asks whether a table exists, given its name.
 	tableExists string
 }
@@ -33,7 +34,7 @@ var (
 	// precision, and currency as numeric: sums of costs are exact.
 	PostgreSQL = Dialect{
 		name: "PostgreSQL", timestamp: "TIMESTAMPTZ", number: "DOUBLE PRECISION", exact: "NUMERIC", boolean: "BOOLEAN",
-		dollar: true, tableExists: "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = $1 AND schemaname = current_schema()",
+		dollar: true, decimal: true, tableExists: "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = $1 AND schemaname = current_schema()",
 	}
 )
 
@@ -85,7 +86,7 @@ func (d Dialect) metricType(f sdk.DisplayFormat) string {
 // metric is a metric's value as the dialect binds it: currency as its
 // shortest decimal text, which numeric keeps exactly.
 func (d Dialect) metric(v float64, exact bool) any {
-	if exact && d.exact == "NUMERIC" && d != SQLite {
+	if exact && d.decimal {
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
 	return v

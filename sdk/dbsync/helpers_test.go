@@ -67,7 +67,7 @@ func truth(t *testing.T, fake *analyticstest.Server, ds dbsync.Dataset, from, to
 		for _, m := range q.Metrics {
 			fields = append(fields, text(r.Value(m)))
 		}
-		fields = append(fields, strconv.FormatBool(b.Start.Add(time.Hour).After(now)))
+		fields = append(fields, strconv.FormatBool(next(q.Granularity, b.Start).After(now)))
 		lines = append(lines, strings.Join(fields, "|"))
 	}
 	slices.Sort(lines)
@@ -248,4 +248,19 @@ func (r rewritten) Client() *sdk.Client {
 		panic(err)
 	}
 	return c
+}
+
+// next is the start of the bucket after b's.
+func next(g sdk.Granularity, b time.Time) time.Time {
+	switch g {
+	case sdk.GranularityMinute:
+		return b.Add(time.Minute)
+	case sdk.GranularityHour:
+		return b.Add(time.Hour)
+	case sdk.GranularityDay:
+		return b.AddDate(0, 0, 1)
+	case sdk.GranularityWeek:
+		return b.AddDate(0, 0, 7)
+	}
+	return b.AddDate(0, 1, 0)
 }

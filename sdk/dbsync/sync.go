@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
@@ -52,8 +53,10 @@ func WithProgress(f func(Summary)) Option { return func(c *config) { c.progress 
 // what decides whether a bucket is still open. The default is time.Now.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
-// WithCallOptions passes options to each QueryPages of the sync
-// (sdk.WithConcurrency, sdk.WithTimeout for the whole fetch, ...).
+// WithCallOptions passes options to the sync's QueryPages
+// (sdk.WithConcurrency, sdk.WithTimeout for the whole fetch,
+// sdk.WithWarningHandler, ...). A progress function among them is
+// replaced by the sync's own: use WithProgress.
 func WithCallOptions(opts ...sdk.CallOption) Option {
 	return func(c *config) { c.call = append(c.call, opts...) }
 }
@@ -73,8 +76,13 @@ type Summary struct {
 	Partial int
 	// Rows is how many rows the table holds after the run.
 	Rows int64
-	// Requests counts the HTTP requests sent, retries among them.
+	// Requests counts the HTTP requests of the query, retries among
+	// them (not those of the catalog and the look-ups).
 	Requests int
+	// Warnings are the server's warnings on the run's pages, each once,
+	// in the order they came (a filter by a name it could not resolve,
+	// say): the rows were written all the same.
+	Warnings []string
 	// Covered is the share of Range written, from 0 to 1.
 	Covered float64
 	// Elapsed is the time the run took.
@@ -105,6 +113,9 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 		o(&cfg)
 	}
 	sum := Summary{Table: ds.Table, DryRun: cfg.dryRun}
+	if dialect.name == "" {
+		return sum, &DatasetError{Table: ds.Table, Problem: "no dialect: pass dbsync.SQLite or dbsync.PostgreSQL"}
+	}
 	if cfg.lookbackN < 0 && cfg.lookback < 0 {
 		return sum, &DatasetError{Table: ds.Table, Problem: fmt.Sprintf("a negative lookback (%s)", cfg.lookback)}
 	}
@@ -197,6 +208,11 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 			return sum, fmt.Errorf("dbsync: writing %s to %s: %w", page.TimeRange.Start.Format(time.RFC3339), page.TimeRange.End.Format(time.RFC3339), err)
 		}
 		first = false
+		for _, w := range page.Warnings {
+			if !slices.Contains(sum.Warnings, w) {
+				sum.Warnings = append(sum.Warnings, w)
+			}
+		}
 		rows += int64(n.inserted - n.deleted)
 		sum.Pages++
 		sum.Inserted += n.inserted

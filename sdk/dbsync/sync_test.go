@@ -32,6 +32,7 @@ func TestFirstRunHoldsEveryRow(t *testing.T) {
 		assert.Equal(t, end, to)
 		assert.Equal(t, int64(len(want)), rows)
 		assert.Zero(t, sum.Updated+sum.Unchanged+sum.Deleted+sum.Partial)
+		assert.Empty(t, sum.Warnings)
 		assert.Equal(t, 1.0, sum.Covered)
 
 		// What it costs: one request a page, as QueryPages sends them
@@ -342,4 +343,45 @@ func TestADatabaseErrorEndsTheRun(t *testing.T) {
 	assert.Contains(t, err.Error(), "the disk is full")
 	assert.Equal(t, was, dump(t, db, ds.Table))
 	assert.False(t, errors.Is(err, context.Canceled))
+}
+
+// Every granularity, from a start inside a bucket and to a now inside
+// one: the first bucket starts where the API's does (weeks on Monday,
+// months on the 1st), and the last is partial.
+func TestEveryGranularity(t *testing.T) {
+	fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+	from := start.Add(50*time.Hour + 7*time.Minute) // a Sunday, 02:07
+	now := end.Add(-17*time.Hour - 30*time.Second)
+	for _, g := range []sdk.Granularity{sdk.GranularityMinute, sdk.GranularityHour, sdk.GranularityDay, sdk.GranularityWeek, sdk.GranularityMonth} {
+		t.Run(string(g), func(t *testing.T) {
+			db, _, _ := sqliteTarget.open(t)
+			ds := dbsync.Dataset{Table: "by_" + string(g), Query: sdk.QueryRequest{Metrics: []string{"request_count"}, Granularity: g}}
+			sum, err := syncOnce(t, db, sqliteTarget, fake.Client(), ds, dbsync.WithFrom(from), clockAt(now))
+			require.NoError(t, err)
+			first := sum.Range.Start
+			assert.True(t, !first.After(from) && next(g, first).After(from), "%s starts the bucket of %s", first, from)
+			want := truth(t, fake, ds, first, now, now)
+			got := table(t, db, ds)
+			assert.Equal(t, want, got)
+			require.NotEmpty(t, got)
+			if g != sdk.GranularityMinute { // the last minute may have had no generation
+				assert.True(t, strings.HasSuffix(got[len(got)-1], "|true"), "the last bucket is open: %s", got[len(got)-1])
+				assert.Equal(t, 1, sum.Partial)
+			}
+		})
+	}
+}
+
+// The server's warnings reach the summary, each once, however many
+// pages repeat them.
+func TestWarningsReachTheSummary(t *testing.T) {
+	fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+	db, _, _ := sqliteTarget.open(t)
+	ds := hourly()
+	ds.Query.Filters = []sdk.Filter{sdk.In("model", "openai/gpt-4o", "nobody/nothing")}
+	sum, err := syncOnce(t, db, sqliteTarget, fake.Client(), ds)
+	require.NoError(t, err)
+	assert.Greater(t, sum.Pages, 1)
+	assert.Equal(t, []string{`filters[0]: model value "nobody/nothing" could not be resolved`}, sum.Warnings)
+	assert.Positive(t, sum.Inserted)
 }
