@@ -116,10 +116,12 @@ FUZZTIME ?= 30s
 ## the same loopback server (each pair side by side, BENCHCOUNT rounds;
 ## benchstat prints medians with their 95% confidence intervals, and "~"
 ## where the difference is within noise), then the SDK's own figures
-## (exports against servers in a child process)
+## (exports against servers in a child process; sync into SQLite and a
+## throwaway PostgreSQL cluster beside the hand-written export it replaces)
 bench:
 	@mkdir -p out
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) -count=$(BENCHCOUNT) ./benchmarks/ ./sdk/analyticstest/ | tee out/bench.txt
+	# -p 1: no package is compiled or linked while another one's benchmarks run
+	$(GO) test -p 1 -run '^$$' -bench . -benchmem -benchtime=$(BENCHTIME) -count=$(BENCHCOUNT) ./benchmarks/ ./sdk/analyticstest/ ./sdk/dbsync/ | tee out/bench.txt
 	@echo
 	$(TOOL) benchstat -filter '/impl:(baseline OR sdk)' -col '/impl@(baseline sdk)' out/bench.txt
 	@echo

@@ -161,16 +161,7 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 	}
 
 	now := cfg.now().UTC()
-	start := floor(g, st.syncedTo)
-	if cfg.lookbackN >= 0 {
-		start = add(g, start, -cfg.lookbackN)
-	} else {
-		start = floor(g, st.syncedTo.Add(-cfg.lookback))
-	}
-	start = later(start, st.start)
-	if !from.IsZero() && from.Before(st.start) {
-		start = from // a backfill before the first bucket
-	}
+	start := cfg.start(g, st, from)
 	sum.Range = sdk.TimeRange{Start: start, End: now}
 	if !start.Before(now) {
 		sum.Covered = 1
@@ -187,12 +178,16 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 	q.TimeRange = sum.Range
 	var fetched sdk.Progress
 	call := append(append([]sdk.CallOption(nil), cfg.call...), sdk.WithProgress(func(p sdk.Progress) { fetched = p }))
-	rows := st.rows
+	sum.Rows = st.rows
 	first := true
+	// done ends the run with what it did.
+	done := func(err error) (Summary, error) {
+		sum.Requests, sum.Elapsed = fetched.Requests, time.Since(began)
+		return sum, err
+	}
 	for page, err := range client.QueryPages(ctx, q, call...) {
 		if err != nil {
-			sum.Rows, sum.Requests, sum.Elapsed = rows, fetched.Requests, time.Since(began)
-			return sum, err
+			return done(err)
 		}
 		var n counts
 		err = s.do(ctx, func(tx *sql.Tx) error {
@@ -204,8 +199,7 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 			return dialect.advance(ctx, tx, ds.Table, page.TimeRange.End, int64(n.inserted-n.deleted), extend, start)
 		})
 		if err != nil {
-			sum.Rows, sum.Requests, sum.Elapsed = rows, fetched.Requests, time.Since(began)
-			return sum, fmt.Errorf("dbsync: writing %s to %s: %w", page.TimeRange.Start.Format(time.RFC3339), page.TimeRange.End.Format(time.RFC3339), err)
+			return done(fmt.Errorf("dbsync: writing %s to %s: %w", page.TimeRange.Start.Format(time.RFC3339), page.TimeRange.End.Format(time.RFC3339), err))
 		}
 		first = false
 		for _, w := range page.Warnings {
@@ -213,14 +207,14 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 				sum.Warnings = append(sum.Warnings, w)
 			}
 		}
-		rows += int64(n.inserted - n.deleted)
+		sum.Rows += int64(n.inserted - n.deleted)
 		sum.Pages++
 		sum.Inserted += n.inserted
 		sum.Updated += n.updated
 		sum.Unchanged += n.unchanged
 		sum.Deleted += n.deleted
 		sum.Partial += n.partial
-		sum.Rows, sum.Requests, sum.Covered, sum.Elapsed = rows, fetched.Requests, fetched.Covered, time.Since(began)
+		sum.Requests, sum.Covered, sum.Elapsed = fetched.Requests, fetched.Covered, time.Since(began)
 		if cfg.progress != nil {
 			cfg.progress(sum)
 		}
@@ -230,11 +224,20 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 	return sum, err
 }
 
-func later(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
+// start is where a run begins: the saved state less the lookback, but
+// not before the table's first bucket, unless from asks for earlier.
+func (c *config) start(g sdk.Granularity, st *state, from time.Time) time.Time {
+	if !from.IsZero() && from.Before(st.start) {
+		return from // a backfill before the first bucket
 	}
-	return b
+	start := floor(g, st.syncedTo.Add(-c.lookback))
+	if c.lookbackN >= 0 {
+		start = add(g, floor(g, st.syncedTo), -c.lookbackN)
+	}
+	if start.Before(st.start) {
+		return st.start
+	}
+	return start
 }
 
 // session runs each step in a transaction of its own, or, for a dry
