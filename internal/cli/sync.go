@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -83,7 +84,7 @@ func runSync(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail(env, err)
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	if dialect == dbsync.SQLite {
 		db.SetMaxOpenConns(1) // one writer; the file's lock is not a pool's
 	}
@@ -127,7 +128,7 @@ func runSync(ctx context.Context, args []string, env Env) int {
 func database(spec string) (driver, dsn string, d dbsync.Dialect, err error) {
 	switch {
 	case spec == "":
-		return "", "", d, fmt.Errorf("--db is required: sqlite:PATH or postgres://...")
+		return "", "", d, errors.New("--db is required: sqlite:PATH or a postgres:// URL")
 	case strings.HasPrefix(spec, "sqlite:"):
 		path := strings.TrimPrefix(spec, "sqlite:")
 		if path == "" || strings.ContainsAny(path, "?#") {
@@ -141,7 +142,7 @@ func database(spec string) (driver, dsn string, d dbsync.Dialect, err error) {
 		return "pgx", spec, dbsync.PostgreSQL, nil
 	}
 	scheme, _, _ := strings.Cut(spec, ":") // not the rest, which may hold a password
-	return "", "", d, fmt.Errorf("--db %s:...: want sqlite:PATH or postgres://...", scheme)
+	return "", "", d, fmt.Errorf("--db %s:(the rest not shown): want sqlite:PATH or a postgres:// URL", scheme)
 }
 
 // summaryLine is the line a sync ends with.

@@ -74,34 +74,33 @@ func Start(ctx context.Context) (*Cluster, error) {
 		return nil, err
 	}
 	c := &Cluster{dir: dir, bin: bin}
+	fail := func(err error) (*Cluster, error) {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
 	if os.Geteuid() == 0 {
 		c.asUser = "postgres"
 		u, err := user.Lookup(c.asUser)
 		if err != nil {
-			os.RemoveAll(dir)
-			return nil, fmt.Errorf("pgtest: running as root needs the postgres user: %w", err)
+			return fail(fmt.Errorf("pgtest: running as root needs the postgres user: %w", err))
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		gid, _ := strconv.Atoi(u.Gid)
 		if err := os.Chown(dir, uid, gid); err != nil {
-			os.RemoveAll(dir)
-			return nil, err
+			return fail(err)
 		}
 	}
 	if c.port, err = freePort(); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
+		return fail(err)
 	}
 	data := filepath.Join(dir, "data")
 	if err := c.run(ctx, "initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync"); err != nil {
-		os.RemoveAll(dir)
-		return nil, err
+		return fail(err)
 	}
 	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", c.port, dir)
 	if err := c.run(ctx, "pg_ctl", "start", "-w", "-t", "60", "-D", data, "-l", filepath.Join(dir, "log"), "-o", opts); err != nil {
 		log, _ := os.ReadFile(filepath.Join(dir, "log"))
-		os.RemoveAll(dir)
-		return nil, fmt.Errorf("%w\n%s", err, log)
+		return fail(fmt.Errorf("%w\n%s", err, log))
 	}
 	return c, nil
 }
@@ -128,8 +127,8 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	port := ln.Addr().(*net.TCPAddr).Port
+	return port, ln.Close()
 }
 
 // DSN is the URL of a database of the cluster.
@@ -145,7 +144,7 @@ func (c *Cluster) NewDatabase(ctx context.Context, driver string) (string, error
 	if err != nil {
 		return "", err
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		return "", err
 	}

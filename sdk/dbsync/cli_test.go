@@ -84,7 +84,7 @@ func TestSyncFlagMistakes(t *testing.T) {
 		want string
 	}{
 		{[]string{"--table", "t", "--metric", "request_count", "--granularity", "hour"}, "--db is required"},
-		{[]string{"--db", "mysql://x", "--table", "t", "--metric", "request_count", "--granularity", "hour"}, "want sqlite:PATH or postgres://"},
+		{[]string{"--db", "mysql://me:hunter2@db", "--table", "t", "--metric", "request_count", "--granularity", "hour"}, "--db mysql:(the rest not shown): want sqlite:PATH or a postgres:// URL"},
 		{[]string{"--db", "sqlite:a?b", "--table", "t", "--metric", "request_count", "--granularity", "hour"}, "without ? or #"},
 		{[]string{"--db", "sqlite:x.db", "--metric", "request_count", "--granularity", "hour"}, "--table is required"},
 		{[]string{"--db", "sqlite:x.db", "--table", "t", "--metric", "request_count", "--granularity", "hour", "--lookback", "-2h"}, "--lookback"},
@@ -94,5 +94,6 @@ func TestSyncFlagMistakes(t *testing.T) {
 		code := cli.Run(context.Background(), append([]string{"sync", "--demo"}, tc.args...), cli.Env{Stdout: &stderr, Stderr: &stderr, Getenv: func(string) string { return "" }})
 		assert.Equal(t, cli.ExitUsage, code, tc.args)
 		assert.Contains(t, stderr.String(), tc.want)
+		assert.NotContains(t, stderr.String(), "hunter2", "a database password is not echoed")
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"log"
 	"os"
 	"path/filepath"
 	"time"
@@ -23,14 +22,16 @@ func Example() {
 	defer stop()
 	dir, err := os.MkdirTemp("", "dbsync-example")
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }()
 	db, err := sql.Open("sqlite", filepath.Join(dir, "history.db")+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_txlock=immediate")
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
-	defer db.Close()
+	defer func() { _ = db.Close() }()
 	db.SetMaxOpenConns(1) // SQLite has one writer
 
 	ds := dbsync.Dataset{Table: "daily_by_model", Query: sdk.QueryRequest{
@@ -42,7 +43,8 @@ func Example() {
 	for range 2 {
 		sum, err := dbsync.Sync(ctx, db, dbsync.SQLite, client, ds, now, dbsync.WithFrom(analyticstest.DefaultEnd.AddDate(0, 0, -7)))
 		if err != nil {
-			log.Fatal(err)
+			fmt.Println(err)
+			return
 		}
 		fmt.Printf("%s to %s: %d inserted, %d unchanged, %d rows\n",
 			sum.Range.Start.Format("Jan 2"), sum.Range.End.Format("Jan 2"), sum.Inserted, sum.Unchanged, sum.Rows)
@@ -51,7 +53,8 @@ func Example() {
 	var cost float64
 	err = db.QueryRow(`SELECT model, round(sum(total_cost), 2) FROM daily_by_model GROUP BY model ORDER BY 2 DESC LIMIT 1`).Scan(&model, &cost)
 	if err != nil {
-		log.Fatal(err)
+		fmt.Println(err)
+		return
 	}
 	fmt.Printf("the most expensive model of the week: %s, $%.2f\n", model, cost)
 	// Output:

@@ -71,29 +71,8 @@ func (w *writer) write(ctx context.Context, tx *sql.Tx, p *sdk.Page) (counts, er
 		return n, err
 	}
 	lo, hi := w.d.time(p.TimeRange.Start), w.d.time(p.TimeRange.End)
-	had := map[string]string{} // by bucket and key: the row's hash
-	rs, err := tx.QueryContext(ctx, "SELECT bucket, row_key, row_hash FROM "+quote(w.table)+" WHERE bucket >= "+w.d.ph(1)+" AND bucket < "+w.d.ph(2), lo, hi)
+	had, err := w.existing(ctx, tx, lo, hi)
 	if err != nil {
-		return n, err
-	}
-	for rs.Next() {
-		var b any
-		var k, h string
-		if err := rs.Scan(&b, &k, &h); err != nil {
-			rs.Close()
-			return n, err
-		}
-		t, err := w.d.scanTime(b)
-		if err != nil {
-			rs.Close()
-			return n, err
-		}
-		had[slot(t, k)] = h
-	}
-	if err := rs.Close(); err != nil {
-		return n, err
-	}
-	if err := rs.Err(); err != nil {
 		return n, err
 	}
 	if len(had) > 0 {
@@ -129,7 +108,7 @@ func (w *writer) write(ctx context.Context, tx *sql.Tx, p *sdk.Page) (counts, er
 			if full, err = tx.PrepareContext(ctx, w.insert(k)); err != nil {
 				return n, err
 			}
-			defer full.Close()
+			defer func() { _ = full.Close() }()
 		}
 		if _, err := full.ExecContext(ctx, args...); err != nil {
 			return n, err
@@ -141,6 +120,30 @@ func (w *writer) write(ctx context.Context, tx *sql.Tx, p *sdk.Page) (counts, er
 		}
 	}
 	return n, nil
+}
+
+// existing reads the hash of each row the table holds in [lo, hi), by
+// its bucket and key.
+func (w *writer) existing(ctx context.Context, tx *sql.Tx, lo, hi any) (map[string]string, error) {
+	rs, err := tx.QueryContext(ctx, "SELECT bucket, row_key, row_hash FROM "+quote(w.table)+" WHERE bucket >= "+w.d.ph(1)+" AND bucket < "+w.d.ph(2), lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rs.Close() }()
+	had := map[string]string{}
+	for rs.Next() {
+		var b any
+		var k, h string
+		if err := rs.Scan(&b, &k, &h); err != nil {
+			return nil, err
+		}
+		t, err := w.d.scanTime(b)
+		if err != nil {
+			return nil, err
+		}
+		had[slot(t, k)] = h
+	}
+	return had, rs.Err()
 }
 
 // insert is the INSERT of k rows.
@@ -293,7 +296,7 @@ func (w *writer) rows(p *sdk.Page) (values []any, keys, hashes, slots []string, 
 // FNV-1a, 64 bits, a byte at a time: the hash of a row's metrics.
 const (
 	fnvOffset uint64 = 14695981039346656037
-	fnvPrime         = 1099511628211
+	fnvPrime  uint64 = 1099511628211
 )
 
 func fnvAdd(h uint64, b byte) uint64 { return (h ^ uint64(b)) * fnvPrime }
