@@ -103,9 +103,10 @@ func (c *common) check() error {
 	return fmt.Errorf("--format %q: want table, csv, json or jsonl", c.format)
 }
 
-// client makes the SDK client, starting the fake API first for --demo.
-// The returned function stops what was started.
-func (c *common) client(env Env) (*sdk.Client, func(), error) {
+// client makes the SDK client, starting the fake API first for --demo,
+// and from then on redacts its key from what the command writes to
+// stderr. The returned function stops what was started.
+func (c *common) client(env *Env) (*sdk.Client, func(), error) {
 	opts := []sdk.Option{
 		sdk.WithEnv(env.Getenv), // the key and the base URL, as NewClient reads them
 		sdk.WithUserAgentSuffix("openrouter-analytics-cli"),
@@ -139,6 +140,7 @@ func (c *common) client(env Env) (*sdk.Client, func(), error) {
 	if err != nil {
 		return nil, stop, err
 	}
+	env.Stderr = redacting(env.Stderr, client)
 	return client, func() { client.CloseIdleConnections(); stop() }, nil
 }
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ func view(t *testing.T, q sdk.QueryRequest) *resultView {
 	res, err := fake.Query(q)
 	require.NoError(t, err)
 	c := common{demo: true}
-	client, stop, err := c.client(Env{Getenv: func(string) string { return "" }})
+	client, stop, err := c.client(&Env{Getenv: func(string) string { return "" }, Stderr: io.Discard})
 	require.NoError(t, err)
 	defer stop()
 	cat, err := client.Catalog(context.Background())

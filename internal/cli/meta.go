@@ -21,12 +21,11 @@ func runMeta(ctx context.Context, args []string, env Env) int {
 	if code, ok := parse(fs, args, env, c.check); !ok {
 		return code
 	}
-	client, stop, err := c.client(env)
+	client, stop, err := c.client(&env)
 	defer stop()
 	if err != nil {
 		return fail(env, err)
 	}
-	env.Stderr = redacting(env.Stderr, client)
 	if ids {
 		list, err := listIDs(ctx, client, c.demo)
 		if err != nil {

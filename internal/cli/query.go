@@ -57,12 +57,11 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	if !ok {
 		return code
 	}
-	client, stop, err := f.client(env)
+	client, stop, err := f.client(&env)
 	defer stop()
 	if err != nil {
 		return fail(env, err)
 	}
-	env.Stderr = redacting(env.Stderr, client)
 	cat, err := client.Catalog(ctx)
 	if err != nil {
 		return fail(env, err)

@@ -71,12 +71,11 @@ func runSync(ctx context.Context, args []string, env Env) int {
 	if !ok {
 		return code
 	}
-	client, stop, err := f.client(env)
+	client, stop, err := f.client(&env)
 	defer stop()
 	if err != nil {
 		return fail(env, err)
 	}
-	env.Stderr = redacting(env.Stderr, client)
 	if err := resolveFilters(ctx, client, &ds.Query, env); err != nil {
 		return fail(env, err)
 	}
