@@ -27,6 +27,21 @@ func run(t *testing.T, args ...string) string {
 // then the table's row count and sums against `query --all` over the
 // same range.
 func TestSyncAgreesWithQueryAll(t *testing.T) {
+	// What query --all says, once for both databases.
+	out := run(t, "query", "--demo", "--metric", "request_count,total_cost", "--dimension", "model",
+		"--granularity", "hour", "--from", "2025-04-01", "--all", "--format", "csv")
+	records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	require.NoError(t, err)
+	require.Equal(t, []string{"date__hour", "model", "request_count", "total_cost"}, records[0])
+	var requests, cost float64
+	for _, r := range records[1:] {
+		n, err := strconv.ParseFloat(r[2], 64)
+		require.NoError(t, err)
+		c, err := strconv.ParseFloat(r[3], 64)
+		require.NoError(t, err)
+		requests += n
+		cost += c
+	}
 	onBoth(t, func(t *testing.T, tg target) {
 		db, driver, dsn := tg.open(t)
 		spec := dsn
@@ -42,20 +57,6 @@ func TestSyncAgreesWithQueryAll(t *testing.T) {
 		t.Log(strings.TrimSpace(first))
 		t.Log(strings.TrimSpace(second))
 
-		out := run(t, "query", "--demo", "--metric", "request_count,total_cost", "--dimension", "model",
-			"--granularity", "hour", "--from", "2025-04-01", "--all", "--format", "csv")
-		records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-		require.NoError(t, err)
-		require.Equal(t, []string{"date__hour", "model", "request_count", "total_cost"}, records[0])
-		var requests, cost float64
-		for _, r := range records[1:] {
-			n, err := strconv.ParseFloat(r[2], 64)
-			require.NoError(t, err)
-			c, err := strconv.ParseFloat(r[3], 64)
-			require.NoError(t, err)
-			requests += n
-			cost += c
-		}
 		var rows int
 		var gotRequests, gotCost float64
 		var costText string
