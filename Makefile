@@ -60,7 +60,7 @@ vulncheck:
 
 BASE ?= origin/main
 
-## api-diff: incompatible changes to the exported API of sdk/, sdk/row, sdk/analyticstest and gen/ since BASE
+## api-diff: incompatible changes to the exported API of sdk/, sdk/row, sdk/analyticstest, sdk/dbsync and gen/ since BASE
 api-diff:
 	scripts/api-diff.sh $(BASE)
 

@@ -15,7 +15,7 @@ apidiff="$tmp/apidiff"
 git -C "$root" worktree add --detach --quiet "$tmp/base" "$base"
 
 status=0
-for pkg in sdk sdk/row sdk/analyticstest gen; do
+for pkg in sdk sdk/row sdk/analyticstest sdk/dbsync gen; do
 	path="$module/$pkg"
 	if [ ! -d "$tmp/base/$pkg" ]; then
 		continue # new package: nothing to break
