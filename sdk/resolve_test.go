@@ -188,3 +188,33 @@ func TestNameErrorsAreRedacted(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), testKey)
 }
+
+func TestLabelIDs(t *testing.T) {
+	fake := analyticstest.NewServer(t)
+	c := fake.Client()
+	keys, err := c.LabelIDs(t.Context(), "api_key_id")
+	require.NoError(t, err)
+	id, ok := keys.ID("Production")
+	assert.True(t, ok)
+	assert.Len(t, id, 64)
+	_, ok = keys.ID("CI")
+	assert.False(t, ok, "two keys are called CI")
+	assert.Len(t, keys.Shared()["CI"], 2)
+	_, ok = keys.ID("nobody")
+	assert.False(t, ok)
+
+	models, err := c.LabelIDs(t.Context(), "model")
+	require.NoError(t, err)
+	id, ok = models.ID("OpenAI: GPT-4o")
+	assert.True(t, ok)
+	assert.Equal(t, "openai/gpt-4o", id)
+	assert.Empty(t, models.Shared())
+
+	apps, err := c.LabelIDs(t.Context(), "app")
+	require.NoError(t, err)
+	assert.Zero(t, apps.Len(), "apps have no list upstream, and this client was given none")
+
+	_, err = c.LabelIDs(t.Context(), "country")
+	var unknown *sdk.UnknownNameError
+	assert.ErrorAs(t, err, &unknown)
+}

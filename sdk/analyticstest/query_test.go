@@ -273,3 +273,26 @@ func TestSmallerDataSet(t *testing.T) {
 	days := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count"}, Granularity: sdk.GranularityDay})
 	assert.Len(t, days.Data, 7)
 }
+
+// Late generations land in the data set's last hour, and nowhere else.
+func TestAddLateGrowsTheLastHour(t *testing.T) {
+	h := analyticstest.NewHandler(analyticstest.WithData(analyticstest.DataConfig{Rows: 5000, Days: 5}))
+	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Granularity: sdk.GranularityHour,
+		TimeRange: sdk.TimeRange{Start: dataEnd.AddDate(0, 0, -5), End: dataEnd}}
+	before, err := h.QueryUncapped(q)
+	require.NoError(t, err)
+	h.AddLate(40)
+	after, err := h.QueryUncapped(q)
+	require.NoError(t, err)
+	require.Len(t, after.Data, len(before.Data))
+	last := len(after.Data) - 1
+	for i := range last {
+		assert.Equal(t, before.Data[i].String(), after.Data[i].String(), "row %d", i)
+	}
+	was, err := before.Data[last].Float("request_count")
+	require.NoError(t, err)
+	now, err := after.Data[last].Float("request_count")
+	require.NoError(t, err)
+	assert.Equal(t, was+40, now)
+	assert.Panics(t, func() { h.AddLate(-1) })
+}
