@@ -90,17 +90,24 @@ func Start(ctx context.Context) (*Cluster, error) {
 			return fail(err)
 		}
 	}
-	if c.port, err = freePort(); err != nil {
-		return fail(err)
-	}
 	data := filepath.Join(dir, "data")
 	if err := c.run(ctx, "initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync"); err != nil {
 		return fail(err)
 	}
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", c.port, dir)
-	if err := c.run(ctx, "pg_ctl", "start", "-w", "-t", "60", "-D", data, "-l", filepath.Join(dir, "log"), "-o", opts); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "log"))
-		return fail(fmt.Errorf("%w\n%s", err, log))
+	// A free port may be taken before the server binds it: try another.
+	for attempt := 1; ; attempt++ {
+		if c.port, err = freePort(); err != nil {
+			return fail(err)
+		}
+		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off", c.port, dir)
+		err = c.run(ctx, "pg_ctl", "start", "-w", "-t", "60", "-D", data, "-l", filepath.Join(dir, "log"), "-o", opts)
+		if err == nil {
+			break
+		}
+		if attempt == 3 {
+			log, _ := os.ReadFile(filepath.Join(dir, "log"))
+			return fail(fmt.Errorf("%w\n%s", err, log))
+		}
 	}
 	return c, nil
 }
