@@ -251,8 +251,12 @@ func (c DataConfig) withDefaults() DataConfig {
 
 var datasets sync.Map // DataConfig -> func() *dataset
 
-// datasetFor builds (once per process) the data set of a config.
+// datasetFor builds (once per process) the data set of a config; one
+// with late generations is built each time.
 func datasetFor(c DataConfig) *dataset {
+	if c.Late > 0 {
+		return generate(c)
+	}
 	build, _ := datasets.LoadOrStore(c, sync.OnceValue(func() *dataset { return generate(c) }))
 	return build.(func() *dataset)()
 }

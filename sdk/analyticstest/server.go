@@ -85,10 +85,12 @@ type Handler struct {
 	onViolation          func(error)
 	noLog                bool
 
-	mu     sync.Mutex
-	script []Fault
-	chaos  *chaos
-	seen   []Request
+	mu        sync.Mutex
+	grown     *dataset // the data set with its late generations
+	grownLate int      // how many it has
+	script    []Fault
+	chaos     *chaos
+	seen      []Request
 }
 
 // NewHandler makes the fake API.
@@ -104,12 +106,19 @@ func NewHandler(opts ...Option) *Handler {
 	return h
 }
 
-// dataset is the data set the handler serves now.
+// dataset is the data set the handler serves now. One grown by late
+// generations is the handler's own, not cached for the process: a
+// handler that grows every minute keeps one copy, not every version.
 func (h *Handler) dataset() *dataset {
 	h.mu.Lock()
-	c := h.data
-	h.mu.Unlock()
-	return datasetFor(c)
+	defer h.mu.Unlock()
+	if h.data.Late == 0 {
+		return datasetFor(h.data)
+	}
+	if h.grown == nil || h.grownLate != h.data.Late {
+		h.grown, h.grownLate = generate(h.data), h.data.Late
+	}
+	return h.grown
 }
 
 // AddLate adds n generations to the data set's last hour, as late
