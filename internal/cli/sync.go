@@ -162,5 +162,6 @@ func summaryJSON(s dbsync.Summary) map[string]any {
 		"table": s.Table, "from": s.Range.Start, "to": s.Range.End, "pages": s.Pages,
 		"inserted": s.Inserted, "updated": s.Updated, "unchanged": s.Unchanged, "deleted": s.Deleted,
 		"partial": s.Partial, "rows": s.Rows, "requests": s.Requests, "seconds": s.Elapsed.Seconds(), "dry_run": s.DryRun,
+		"warnings": s.Warnings, "oldest_cache": s.OldestCache,
 	}
 }

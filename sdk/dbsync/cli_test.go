@@ -3,6 +3,7 @@ package dbsync_test
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
@@ -97,4 +98,18 @@ func TestSyncFlagMistakes(t *testing.T) {
 		assert.Contains(t, stderr.String(), tc.want)
 		assert.NotContains(t, stderr.String(), "hunter2", "a database password is not echoed")
 	}
+}
+
+// --format json prints the summary as one JSON object.
+func TestSyncSummaryAsJSON(t *testing.T) {
+	out := run(t, "sync", "--demo", "--db", "sqlite:"+t.TempDir()+"/h.db", "--table", "daily", "--metric", "request_count",
+		"--granularity", "day", "--from", "2025-06-01", "--format", "json")
+	var sum map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &sum))
+	assert.Equal(t, "daily", sum["table"])
+	assert.Equal(t, 29.0, sum["inserted"])
+	assert.Equal(t, 29.0, sum["rows"])
+	assert.Equal(t, "2025-06-01T00:00:00Z", sum["from"])
+	assert.Equal(t, "2025-06-30T00:00:00Z", sum["oldest_cache"])
+	assert.Equal(t, false, sum["dry_run"])
 }

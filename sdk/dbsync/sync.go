@@ -83,6 +83,10 @@ type Summary struct {
 	// in the order they came (a filter by a name it could not resolve,
 	// say): the rows were written all the same.
 	Warnings []string
+	// OldestCache is the earliest time the service says it cached one of
+	// the answers written (zero when none said): rows newer than it may
+	// be missing until a later run.
+	OldestCache time.Time
 	// Covered is the share of Range written, from 0 to 1.
 	Covered float64
 	// Elapsed is the time the run took.
@@ -202,6 +206,9 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 			return done(fmt.Errorf("dbsync: writing %s to %s: %w", page.TimeRange.Start.Format(time.RFC3339), page.TimeRange.End.Format(time.RFC3339), err))
 		}
 		first = false
+		if c := page.CacheTime(); !c.IsZero() && (sum.OldestCache.IsZero() || c.Before(sum.OldestCache)) {
+			sum.OldestCache = c
+		}
 		for _, w := range page.Warnings {
 			if !slices.Contains(sum.Warnings, w) {
 				sum.Warnings = append(sum.Warnings, w)

@@ -33,6 +33,7 @@ func TestFirstRunHoldsEveryRow(t *testing.T) {
 		assert.Equal(t, int64(len(want)), rows)
 		assert.Zero(t, sum.Updated+sum.Unchanged+sum.Deleted+sum.Partial)
 		assert.Empty(t, sum.Warnings)
+		assert.Equal(t, end, sum.OldestCache, "the fake says it cached its answers at the data's end")
 		assert.Equal(t, 1.0, sum.Covered)
 
 		// What it costs: one request a page, as QueryPages sends them
