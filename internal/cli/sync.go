@@ -51,9 +51,6 @@ func runSync(ctx context.Context, args []string, env Env) int {
 		if f.table == "" {
 			return fmt.Errorf("--table is required")
 		}
-		if q.TimeRange.Start.IsZero() {
-			q.TimeRange = sdk.TimeRange{}
-		}
 		if !q.TimeRange.Start.IsZero() {
 			opts = append(opts, dbsync.WithFrom(q.TimeRange.Start))
 		}

@@ -174,7 +174,7 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 		return sum, nil
 	}
 
-	w, err := newWriter(ctx, client, dialect, &ds, cols, now)
+	w, err := newWriter(ctx, client, cat, dialect, &ds, cols, now)
 	if err != nil {
 		return sum, err
 	}

@@ -32,11 +32,8 @@ type writer struct {
 // (SQLite's 32766, PostgreSQL's 65535).
 const maxParams = 30_000
 
-func newWriter(ctx context.Context, client *sdk.Client, d Dialect, ds *Dataset, cols []column, now time.Time) (*writer, error) {
-	cat, err := client.Catalog(ctx)
-	if err != nil {
-		return nil, err
-	}
+func newWriter(ctx context.Context, client *sdk.Client, cat *sdk.Catalog, d Dialect, ds *Dataset, cols []column, now time.Time) (*writer, error) {
+	var err error
 	w := &writer{d: d, table: ds.Table, g: ds.Query.Granularity, cols: cols, now: now,
 		exact: map[string]bool{}, ids: map[string]*sdk.LabelIDs{}, inserts: map[int]string{}}
 	w.perStmt = max(1, min(1000, maxParams/len(cols)))
@@ -66,7 +63,7 @@ type counts struct {
 // write replaces the page's time range in the table with its rows.
 func (w *writer) write(ctx context.Context, tx *sql.Tx, p *sdk.Page) (counts, error) {
 	var n counts
-	values, keys, hashes, slots, err := w.rows(p)
+	values, rows, err := w.rows(p)
 	if err != nil {
 		return n, err
 	}
@@ -80,25 +77,28 @@ func (w *writer) write(ctx context.Context, tx *sql.Tx, p *sdk.Page) (counts, er
 			return n, err
 		}
 	}
-	for i, k := range slots {
-		h, ok := had[k]
+	for _, r := range rows {
+		h, ok := had[r.slot()]
 		switch {
 		case !ok:
 			n.inserted++
-		case h != hashes[i]:
+		case h != r.hash:
 			n.updated++
 		default:
 			n.unchanged++
 		}
-		delete(had, k)
+		delete(had, r.slot())
+		if r.partial {
+			n.partial++
+		}
 	}
 	n.deleted = len(had)
 	// Full batches share one prepared INSERT: parsed once a page.
 	var full *sql.Stmt
-	for first := 0; first < len(keys); first += w.perStmt {
-		k := min(w.perStmt, len(keys)-first)
+	for first := 0; first < len(rows); first += w.perStmt {
+		k := min(w.perStmt, len(rows)-first)
 		args := values[first*len(w.cols) : (first+k)*len(w.cols)]
-		if k < w.perStmt || len(keys) < 2*w.perStmt {
+		if k < w.perStmt || len(rows) < 2*w.perStmt {
 			if _, err := tx.ExecContext(ctx, w.insert(k), args...); err != nil {
 				return n, err
 			}
@@ -114,13 +114,18 @@ func (w *writer) write(ctx context.Context, tx *sql.Tx, p *sdk.Page) (counts, er
 			return n, err
 		}
 	}
-	for i := range keys {
-		if values[i*len(w.cols)+len(w.cols)-3] == true {
-			n.partial++
-		}
-	}
 	return n, nil
 }
+
+// rowInfo is what write needs to know of a row besides its values.
+type rowInfo struct {
+	bucket    string // its start, RFC 3339
+	key, hash string // its row_key and row_hash
+	partial   bool
+}
+
+// slot is where the row goes: its bucket and key, the primary key.
+func (r *rowInfo) slot() string { return r.bucket + r.key }
 
 // existing reads the hash of each row the table holds in [lo, hi), by
 // its bucket and key.
@@ -141,7 +146,8 @@ func (w *writer) existing(ctx context.Context, tx *sql.Tx, lo, hi any) (map[stri
 		if err != nil {
 			return nil, err
 		}
-		had[slot(t, k)] = h
+		stored := rowInfo{bucket: t.UTC().Format(time.RFC3339), key: k}
+		had[stored.slot()] = h
 	}
 	return had, rs.Err()
 }
@@ -174,13 +180,11 @@ func (w *writer) insert(k int) string {
 }
 
 // rows are the page's rows as the table's values, row after row, with
-// each row's key and hash. A row whose columns are not the dataset's is
+// what write needs of each. A row whose columns are not the dataset's is
 // an error: nothing is dropped.
-func (w *writer) rows(p *sdk.Page) (values []any, keys, hashes, slots []string, err error) {
+func (w *writer) rows(p *sdk.Page) (values []any, rows []rowInfo, err error) {
 	values = make([]any, 0, len(p.Rows)*len(w.cols))
-	keys = make([]string, 0, len(p.Rows))
-	hashes = make([]string, 0, len(p.Rows))
-	slots = make([]string, 0, len(p.Rows))
+	rows = make([]rowInfo, 0, len(p.Rows))
 	seen := make(map[string][]int, len(p.Rows)) // by slot: the rows that show it
 	var key []byte
 	bucketCol := row.BucketPrefix + string(w.g)
@@ -191,16 +195,20 @@ func (w *writer) rows(p *sdk.Page) (values []any, keys, hashes, slots []string, 
 			return fmt.Errorf("dbsync: row %d of the page from %s: %s", i, p.TimeRange.Start.Format(time.RFC3339), fmt.Sprintf(format, args...))
 		}
 		if r.Len() != w.width {
-			return nil, nil, nil, nil, bad("%d columns (%s), where the dataset has %d", r.Len(), strings.Join(r.Columns(), ", "), w.width)
+			return nil, nil, bad("%d columns (%s), where the dataset has %d", r.Len(), strings.Join(r.Columns(), ", "), w.width)
 		}
 		b, err := r.Time(bucketCol)
 		if err != nil {
-			return nil, nil, nil, nil, bad("%v", err)
+			return nil, nil, bad("%v", err)
 		}
 		b = b.UTC()
 		if !floor(w.g, b).Equal(b) || b.Before(p.TimeRange.Start) || !b.Before(p.TimeRange.End) {
-			return nil, nil, nil, nil, bad("bucket %s does not start a %s inside the page", b.Format(time.RFC3339), w.g)
+			return nil, nil, bad("bucket %s does not start a %s inside the page", b.Format(time.RFC3339), w.g)
 		}
+		if !b.Equal(lastBucket) {
+			lastBucket, bucketText = b, b.Format(time.RFC3339)
+		}
+		info := rowInfo{bucket: bucketText}
 		h := fnvOffset
 		key = append(key[:0], '[')
 		for _, c := range w.cols {
@@ -210,11 +218,11 @@ func (w *writer) rows(p *sdk.Page) (values []any, keys, hashes, slots []string, 
 			case kindDimension:
 				v, ok := r.Get(c.name)
 				if !ok {
-					return nil, nil, nil, nil, bad("no column %q", c.name)
+					return nil, nil, bad("no column %q", c.name)
 				}
 				text, ok, err := dimensionText(v)
 				if err != nil {
-					return nil, nil, nil, nil, bad("column %q: %v", c.name, err)
+					return nil, nil, bad("column %q: %v", c.name, err)
 				}
 				if len(key) > 1 {
 					key = append(key, ',')
@@ -246,7 +254,7 @@ func (w *writer) rows(p *sdk.Page) (values []any, keys, hashes, slots []string, 
 				}
 				f, err := r.Float(c.name)
 				if err != nil {
-					return nil, nil, nil, nil, bad("%v", err)
+					return nil, nil, bad("%v", err)
 				}
 				values = append(values, w.d.metric(f, w.exact[c.name]))
 				h = fnvAdd(h, 1)
@@ -254,43 +262,36 @@ func (w *writer) rows(p *sdk.Page) (values []any, keys, hashes, slots []string, 
 					h = fnvAdd(h, byte(bits>>(8*j)))
 				}
 			case kindPartial:
-				values = append(values, add(w.g, b, 1).After(w.now))
+				info.partial = add(w.g, b, 1).After(w.now)
+				values = append(values, info.partial)
 			case kindRowKey:
 				key = append(key, ']')
-				k := string(key)
-				if !b.Equal(lastBucket) {
-					lastBucket, bucketText = b, b.Format(time.RFC3339)
-				}
-				sl := bucketText + k
-				seen[sl] = append(seen[sl], len(keys))
-				values = append(values, k)
-				keys = append(keys, k)
-				slots = append(slots, sl)
+				info.key = string(key)
+				seen[info.slot()] = append(seen[info.slot()], len(rows))
+				values = append(values, info.key)
 			case kindRowHash:
-				hash := strconv.FormatUint(h, 16)
-				values = append(values, hash)
-				hashes = append(hashes, hash)
+				info.hash = strconv.FormatUint(h, 16)
+				values = append(values, info.hash)
 			}
 		}
+		rows = append(rows, info)
 	}
 	// Rows that show the same labels in a bucket (two keys named alike)
 	// are told apart by a suffix, given in the order of their metrics'
 	// hashes: the server's order of such rows may differ between
 	// requests, and a key must not.
 	rowKey := len(w.cols) - 2
-	for _, rows := range seen {
-		if len(rows) < 2 {
+	for _, same := range seen {
+		if len(same) < 2 {
 			continue
 		}
-		slices.SortStableFunc(rows, func(a, b int) int { return strings.Compare(hashes[a], hashes[b]) })
-		for n, i := range rows[1:] {
-			k := keys[i] + "#" + strconv.Itoa(n+2)
-			slots[i] = slots[i][:len(slots[i])-len(keys[i])] + k
-			keys[i] = k
-			values[i*len(w.cols)+rowKey] = k
+		slices.SortStableFunc(same, func(a, b int) int { return strings.Compare(rows[a].hash, rows[b].hash) })
+		for n, i := range same[1:] {
+			rows[i].key += "#" + strconv.Itoa(n+2)
+			values[i*len(w.cols)+rowKey] = rows[i].key
 		}
 	}
-	return values, keys, hashes, slots, nil
+	return values, rows, nil
 }
 
 // FNV-1a, 64 bits, a byte at a time: the hash of a row's metrics.
@@ -300,11 +301,6 @@ const (
 )
 
 func fnvAdd(h uint64, b byte) uint64 { return (h ^ uint64(b)) * fnvPrime }
-
-// slot is where a row goes: its bucket and key, the table's primary key.
-func slot(bucket time.Time, key string) string {
-	return bucket.UTC().Format(time.RFC3339) + key
-}
 
 // dimensionText is a dimension's value as text; false for unset (null).
 func dimensionText(v any) (string, bool, error) {
