@@ -121,6 +121,7 @@ type run struct {
 	inFlight atomic.Int64
 	nextID   atomic.Int64
 	dials    atomic.Int64
+	cut      atomic.Int64 // attempts whose context ended before an answer
 	outageN  atomic.Int64 // requests the fake saw during the outage
 
 	mu        sync.Mutex
@@ -183,6 +184,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r.report.Violations = int(violations.Load())
 	r.report.OutageRequests = int(r.outageN.Load())
 	r.report.ConnsOpened = int(r.dials.Load())
+	r.report.CutAttempts = int(r.cut.Load())
 	r.client = nil
 	tr.CloseIdleConnections()
 	srv.Close()
@@ -255,7 +257,14 @@ func (r *run) tagCalls(next sdk.HTTPDoer) sdk.HTTPDoer {
 		id, _ := req.Context().Value(callIDKey{}).(int64)
 		req = req.Clone(req.Context())
 		req.Header.Set(callHeader, fmt.Sprint(id))
-		return next.Do(req)
+		resp, err := next.Do(req)
+		if err != nil && req.Context().Err() != nil {
+			// The transport drops the connection of an attempt cut
+			// before its answer: a delayed one, or, under load, a
+			// slow one whose retry then succeeded.
+			r.cut.Add(1)
+		}
+		return resp, err
 	})
 }
 
