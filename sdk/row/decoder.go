@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -268,6 +269,9 @@ func (d *decoder) cell(raw jsontext.Value) (cell, error) {
 	if err != nil { // the syntax is the decoder's; this is the range
 		return 0, fmt.Errorf("%w: number %.40s out of range", errSyntax, raw)
 	}
+	if math.Abs(f) >= maxExact && isInteger(raw) { // keep the digits a float64 would lose
+		return d.long(raw, tagBigNumber), nil
+	}
 	return numberCell(f), nil
 }
 
@@ -288,7 +292,7 @@ func (d *decoder) text(raw []byte, nested bool) cell {
 		d.textLeft -= len(raw)
 	}
 	if len(b) > maxInChunk {
-		return d.long(b, nested)
+		return d.long(b, textKind(nested, tagLong, tagRawLong))
 	}
 	var slot *cell
 	if !nested {
@@ -299,7 +303,7 @@ func (d *decoder) text(raw []byte, nested bool) cell {
 	}
 	if len(d.t.text) == 0 || d.chunk.Cap()-d.chunk.Len() < len(b) {
 		if len(d.t.text) == maxChunks {
-			return d.long(b, nested)
+			return d.long(b, textKind(nested, tagLong, tagRawLong))
 		}
 		d.chunk = strings.Builder{}
 		d.chunk.Grow(max(len(b), min(chunkSize, d.textLeft+len(b))))
@@ -311,23 +315,23 @@ func (d *decoder) text(raw []byte, nested bool) cell {
 	// The chunk never grows past the capacity it was made with, so its
 	// bytes never move and every string taken from it stays valid.
 	d.t.text[last] = d.chunk.String()
-	kind := cell(tagText)
-	if nested {
-		kind = tagRawText
-	}
-	c := tag(kind, cell(last)<<32|cell(off)<<16|cell(len(b)))
+	c := tag(textKind(nested, tagText, tagRawText), cell(last)<<32|cell(off)<<16|cell(len(b)))
 	if slot != nil {
 		*slot = c
 	}
 	return c
 }
 
-// long stores text too long for a chunk in an allocation of its own.
-func (d *decoder) long(b []byte, nested bool) cell {
-	kind := cell(tagLong)
+// textKind is the tag of a string, or of a nested value.
+func textKind(nested bool, str, raw cell) cell {
 	if nested {
-		kind = tagRawLong
+		return raw
 	}
+	return str
+}
+
+// long stores text in an allocation of its own, under the tag kind.
+func (d *decoder) long(b []byte, kind cell) cell {
 	d.t.long = append(d.t.long, string(b))
 	return tag(kind, cell(len(d.t.long)-1))
 }

@@ -124,6 +124,10 @@ func (r Row) encode(enc *jsontext.Encoder) error {
 		case kindRaw:
 			err = enc.WriteValue(jsontext.Value(v.str))
 		case kindNumber:
+			if v.str != "" { // an integer past 2^53, as it came
+				err = enc.WriteValue(jsontext.Value(v.str))
+				break
+			}
 			if math.IsNaN(v.num) || math.IsInf(v.num, 0) { // jsontext would write a string
 				return fmt.Errorf("column %q: %v is not a JSON number", k, v.num)
 			}

@@ -20,20 +20,26 @@ import (
 	"iter"
 	"math"
 	"slices"
-	"strings"
+	"strconv"
 	"time"
 )
-
-// BucketPrefix starts the key of a row's time bucket: "date__day", ...
-const BucketPrefix = "date__"
 
 // Columns returns the column names in order.
 func (r Row) Columns() []string { return slices.Clone(r.keys()) }
 
+// find is a column's value. A bucket column is found under either of its
+// names: a row keyed "created_at__day" answers for "date__day".
 func (r Row) find(col string) (value, bool) {
 	for i, k := range r.keys() {
 		if k == col {
 			return r.at(i), true
+		}
+	}
+	if other, ok := otherBucketName(col); ok {
+		for i, k := range r.keys() {
+			if k == other {
+				return r.at(i), true
+			}
 		}
 	}
 	return value{}, false
@@ -41,7 +47,8 @@ func (r Row) find(col string) (value, bool) {
 
 // Get returns a column's value as encoding/json would decode it (string,
 // float64, bool, nil, or for nested JSON a map or slice) and whether the
-// row has the column.
+// row has the column. A count the service sent as a string is a string
+// here: read metrics with Int or Float, which take both forms.
 func (r Row) Get(col string) (any, bool) {
 	v, ok := r.find(col)
 	if !ok {
@@ -122,13 +129,17 @@ func toValue(v any) value {
 	case int:
 		return value{kind: kindNumber, num: float64(x)}
 	case int64:
-		return value{kind: kindNumber, num: float64(x)}
+		return bigValue(float64(x), x > -maxExact && x < maxExact, strconv.FormatInt(x, 10))
 	case int32:
 		return value{kind: kindNumber, num: float64(x)}
 	case uint:
-		return value{kind: kindNumber, num: float64(x)}
+		return bigValue(float64(x), x < maxExact, strconv.FormatUint(uint64(x), 10))
 	case uint64:
-		return value{kind: kindNumber, num: float64(x)}
+		return bigValue(float64(x), x < maxExact, strconv.FormatUint(x, 10))
+	case json.Number:
+		if f, err := x.Float64(); err == nil && isNumber(string(x)) {
+			return bigValue(f, math.Abs(f) < maxExact, string(x))
+		}
 	case uint32:
 		return value{kind: kindNumber, num: float64(x)}
 	}
@@ -137,6 +148,14 @@ func toValue(v any) value {
 		return value{}
 	}
 	return value{kind: kindRaw, str: string(raw)}
+}
+
+// bigValue is a number, with its text kept when a float64 is not exact.
+func bigValue(f float64, exact bool, text string) value {
+	if exact {
+		return value{kind: kindNumber, num: f}
+	}
+	return value{kind: kindNumber, num: f, str: text}
 }
 
 // ColumnError reports a column that is missing or holds the wrong type.
@@ -172,6 +191,8 @@ func describe(v any) string {
 		return fmt.Sprintf("string %q", v)
 	case float64:
 		return fmt.Sprintf("number %v", v)
+	case json.Number:
+		return fmt.Sprintf("number %s", v)
 	case bool:
 		return fmt.Sprintf("bool %v", v)
 	default:
@@ -208,29 +229,36 @@ func (r Row) IsNull(col string) bool {
 	return ok && v.kind == kindNull
 }
 
-// Float returns a metric's value.
+// Float returns a metric's value: a JSON number, or a string that spells
+// one ("1523", as the service sends counts), as the nearest float64. Any
+// other string, a null or another type is a *ColumnError.
 func (r Row) Float(col string) (float64, error) {
 	v, err := r.lookup(col)
 	if err != nil {
 		return 0, err
 	}
-	if v.kind != kindNumber {
+	f, ok := v.number()
+	if !ok {
 		return 0, &ColumnError{Index: -1, Column: col, Want: "a number", Got: v.any()}
 	}
-	return v.num, nil
+	return f, nil
 }
 
-// Int returns a whole-number metric (request_count, tokens); a fraction,
-// or a number past int64's range, is a *ColumnError.
+// Int returns a whole-number metric (request_count, the tokens), exactly
+// as it was sent: a JSON number, or a string of digits as the service
+// sends counts. A fraction, a number past int64's range, or a JSON number
+// written with a fraction or exponent past 2^53 (where the digits sent
+// are no longer known), is a *ColumnError; so is a null.
 func (r Row) Int(col string) (int64, error) {
 	v, err := r.lookup(col)
 	if err != nil {
 		return 0, err
 	}
-	if v.kind != kindNumber || v.num != math.Trunc(v.num) || v.num < math.MinInt64 || v.num >= math.MaxInt64 {
+	n, ok := v.integer()
+	if !ok {
 		return 0, &ColumnError{Index: -1, Column: col, Want: "a whole number", Got: v.any()}
 	}
-	return int64(v.num), nil
+	return n, nil
 }
 
 // Bool returns a boolean column.
@@ -245,18 +273,23 @@ func (r Row) Bool(col string) (bool, error) {
 	return v.num != 0, nil
 }
 
-// Time returns a timestamp column, such as a time bucket.
+// wantTime is what a time column must hold, for errors.
+const wantTime = "a date or an ISO-8601 timestamp"
+
+// Time returns a timestamp column, such as a time bucket, in UTC, read
+// by ParseTime: a bare date, RFC 3339 or "YYYY-MM-DD HH:MM:SS". A bucket
+// column is found under either prefix.
 func (r Row) Time(col string) (time.Time, error) {
 	v, err := r.lookup(col)
 	if err != nil {
 		return time.Time{}, err
 	}
 	if v.kind == kindString {
-		if t, err := time.Parse(time.RFC3339Nano, v.str); err == nil {
+		if t, err := ParseTime(v.str); err == nil {
 			return t, nil
 		}
 	}
-	return time.Time{}, &ColumnError{Index: -1, Column: col, Want: "an ISO-8601 timestamp", Got: v.any()}
+	return time.Time{}, &ColumnError{Index: -1, Column: col, Want: wantTime, Got: v.any()}
 }
 
 // Bucket is a row's time bucket: its start (in UTC) and granularity.
@@ -266,14 +299,24 @@ type Bucket struct {
 }
 
 // Bucket returns the row's time bucket, from its "date__<granularity>"
-// column; a row without one (a query without a granularity), or one whose
-// timestamp is malformed, is a *ColumnError.
+// or "created_at__<granularity>" column, read by ParseTime; a row without
+// one (a query without a granularity), or one whose time is malformed,
+// is a *ColumnError.
 func (r Row) Bucket() (Bucket, error) {
-	for _, k := range r.keys() {
-		if g, found := strings.CutPrefix(k, BucketPrefix); found {
-			t, err := r.Time(k)
-			return Bucket{Start: t, Granularity: g}, err
+	i, g, ok := r.bucketColumn()
+	if !ok {
+		return Bucket{}, &ColumnError{Index: -1, Column: BucketPrefix + "<granularity>", Missing: true}
+	}
+	t, err := r.Time(r.keys()[i])
+	return Bucket{Start: t, Granularity: g}, err
+}
+
+// bucketColumn is the index and granularity of the row's bucket column.
+func (r Row) bucketColumn() (int, string, bool) {
+	for i, k := range r.keys() {
+		if g, ok := BucketColumn(k); ok {
+			return i, g, true
 		}
 	}
-	return Bucket{}, &ColumnError{Index: -1, Column: BucketPrefix + "<granularity>", Missing: true}
+	return 0, "", false
 }

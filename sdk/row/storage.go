@@ -3,6 +3,7 @@ package row
 import (
 	"math"
 	"slices"
+	"strconv"
 )
 
 // How rows are stored. A Row is two words: its shape (the column names,
@@ -31,6 +32,7 @@ const (
 	tagLong      = 4 // a string in table.long
 	tagRawText   = 5 // a nested array or object, its JSON in a text chunk
 	tagRawLong   = 6 // the same, in table.long
+	tagBigNumber = 7 // an integer past 2^53: its JSON text, in table.long
 	chunkSize    = 1 << 16
 	maxChunks    = 1 << 16
 	maxInChunk   = 4 << 10 // longer strings are allocated on their own
@@ -65,7 +67,8 @@ type shape struct {
 	t    *table
 }
 
-// value is a cell as the accessors see it.
+// value is a cell as the accessors see it. A number has its text in str
+// only when a float64 cannot hold it exactly (see number.go).
 type value struct {
 	str  string
 	num  float64
@@ -95,6 +98,10 @@ func (t *table) value(c cell) value {
 		return value{kind: kindString, str: t.str(c)}
 	case tagRawText, tagRawLong:
 		return value{kind: kindRaw, str: t.str(c)}
+	case tagBigNumber:
+		s := t.str(c)
+		f, _ := strconv.ParseFloat(s, 64) // the decoder checked its range
+		return value{kind: kindNumber, num: f, str: s}
 	}
 	return value{}
 }
@@ -111,8 +118,9 @@ func (t *table) str(c cell) string {
 }
 
 // Row is one result row: dimension values are strings (null when unset),
-// metrics are numbers, and with a granularity the key "date__<granularity>"
-// holds the bucket's start as an ISO-8601 timestamp. Columns keep the
+// metrics are numbers or, as the service sends counts, numeric strings
+// (see Int and Float), and with a granularity the key "date__<granularity>"
+// or "created_at__<granularity>" holds the bucket's start (see Bucket). Columns keep the
 // order they came in. The zero Row is empty. A Row cannot be changed:
 // copies share storage that nothing writes to once the row is made.
 type Row struct {
@@ -190,6 +198,10 @@ func (b *Builder) Row() Row {
 			}
 		case kindNumber:
 			cells[i] = numberCell(v.num)
+			if v.str != "" {
+				cells[i] = tag(tagBigNumber, cell(len(own.t.long)))
+				own.t.long = append(own.t.long, v.str)
+			}
 		case kindString, kindRaw:
 			t := cell(tagLong)
 			if v.kind == kindRaw {

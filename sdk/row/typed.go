@@ -17,13 +17,24 @@ import (
 // without regard to case; fields of embedded structs count as the outer
 // struct's, and a field tagged "-" is skipped. Values are taken strictly:
 // a string field takes a string or null (as ""), a bool field a boolean,
-// a number field a number (an integer field a whole one), a json.Number
-// field a number (as its shortest text), a time.Duration field a number
-// of milliseconds (the unit of the latency metrics), a time.Time field an
-// ISO-8601 string (the time buckets), and a pointer field also null (as
-// nil). A column the struct asks for that the row lacks, or one of the
-// wrong type, is a *ColumnError naming the row and the column. Columns
-// without a field are ignored.
+// a number field a number or a string that spells one (the service sends
+// counts as "1523"; an integer field takes a whole one, exactly), a
+// json.Number field either (as the text sent), a time.Duration field a
+// number of milliseconds (the unit of the latency metrics), a time.Time
+// field a date or timestamp in any shape ParseTime reads, and a pointer
+// field also null (as nil). A column the struct asks for that the row
+// lacks, or one of the wrong type, is a *ColumnError naming the row and
+// the column. Columns without a field are ignored.
+//
+// A bucket column is found under either prefix: a field tagged
+// `json:"date__day"` takes "created_at__day" too. A time.Time field
+// tagged `row:"bucket"` takes the row's bucket whatever its column is
+// called, which suits a struct used with several granularities:
+//
+//	type Daily struct {
+//		Day      time.Time `row:"bucket"`
+//		Requests int64     `json:"request_count"`
+//	}
 func Decode[T any](rows []Row) ([]T, error) {
 	out := make([]T, len(rows))
 	dec, err := decoderFor[T]()
@@ -96,7 +107,11 @@ type fieldPlan struct {
 	column string
 	index  []int
 	typ    reflect.Type
+	bucket bool // the row's bucket, whatever its column is called
 }
+
+// bucketTag is the row tag of a field that takes the row's bucket.
+const bucketTag = "bucket"
 
 var decoders sync.Map // reflect.Type -> *rowDecoder
 
@@ -139,7 +154,18 @@ func decoderFor[T any]() (*rowDecoder, error) {
 		if !supported(base) {
 			return nil, fmt.Errorf("openrouter: row.Decode: field %s of type %s: only strings, bools, numbers, json.Number, time.Duration and time.Time are supported", f.Name, f.Type)
 		}
-		d.fields = append(d.fields, fieldPlan{column: name, index: f.Index, typ: f.Type})
+		plan := fieldPlan{column: name, index: f.Index, typ: f.Type}
+		switch tag := f.Tag.Get("row"); tag {
+		case "":
+		case bucketTag:
+			if base != timeType {
+				return nil, fmt.Errorf("openrouter: row.Decode: field %s is tagged row:%q but is a %s, not a time.Time", f.Name, tag, f.Type)
+			}
+			plan.bucket, plan.column = true, BucketPrefix+"<granularity>"
+		default:
+			return nil, fmt.Errorf("openrouter: row.Decode: field %s: unknown row tag %q (the one known is %q)", f.Name, tag, bucketTag)
+		}
+		d.fields = append(d.fields, plan)
 	}
 	decoders.Store(t, d)
 	return d, nil
@@ -157,8 +183,14 @@ func supported(t reflect.Type) bool {
 
 func (d *rowDecoder) decode(i int, r Row, dst reflect.Value) error {
 	for _, f := range d.fields {
-		v, ok := r.find(f.column)
-		if !ok {
+		var v value
+		var ok bool
+		if f.bucket {
+			var at int
+			if at, _, ok = r.bucketColumn(); ok {
+				v = r.at(at)
+			}
+		} else if v, ok = r.find(f.column); !ok {
 			v, ok = r.findFold(f.column)
 		}
 		if !ok {
@@ -233,25 +265,30 @@ func assign(field reflect.Value, v value) (want string) {
 	}
 	if field.Type() == timeType {
 		if v.kind != kindString {
-			return "an ISO-8601 timestamp"
+			return wantTime
 		}
-		t, err := time.Parse(time.RFC3339Nano, v.str)
+		t, err := ParseTime(v.str)
 		if err != nil {
-			return "an ISO-8601 timestamp"
+			return wantTime
 		}
 		*field.Addr().Interface().(*time.Time) = t // no boxing, unlike field.Set
 		return ""
 	}
 	switch field.Type() {
 	case numberType:
+		if s, ok := v.numeric(); ok {
+			field.SetString(s) // the digits as sent
+			return ""
+		}
 		if v.kind != kindNumber {
 			return "a number"
 		}
 		field.SetString(strconv.FormatFloat(v.num, 'g', -1, 64))
 		return ""
 	case durationType:
-		ms := v.num * float64(time.Millisecond)
-		if v.kind != kindNumber || ms >= math.MaxInt64 || ms <= math.MinInt64 {
+		f, ok := v.number()
+		ms := f * float64(time.Millisecond)
+		if !ok || ms >= math.MaxInt64 || ms <= math.MinInt64 {
 			return "a number of milliseconds"
 		}
 		field.SetInt(int64(ms))
@@ -273,22 +310,23 @@ func assign(field reflect.Value, v value) (want string) {
 			return "a string"
 		}
 	case reflect.Float32, reflect.Float64:
-		if v.kind != kindNumber {
+		f, ok := v.number()
+		if !ok {
 			return "a number"
 		}
-		field.SetFloat(v.num)
+		field.SetFloat(f)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		f := v.num
-		if v.kind != kindNumber || f != math.Trunc(f) || f < math.MinInt64 || f >= math.MaxInt64 || field.OverflowInt(int64(f)) {
+		n, ok := v.integer()
+		if !ok || field.OverflowInt(n) {
 			return "a whole number that fits " + field.Type().String()
 		}
-		field.SetInt(int64(f))
+		field.SetInt(n)
 	default: // unsigned
-		f := v.num
-		if v.kind != kindNumber || f != math.Trunc(f) || f < 0 || f >= math.MaxUint64 || field.OverflowUint(uint64(f)) {
+		n, ok := v.unsigned()
+		if !ok || field.OverflowUint(n) {
 			return "a whole number that fits " + field.Type().String()
 		}
-		field.SetUint(uint64(f))
+		field.SetUint(n)
 	}
 	return ""
 }
