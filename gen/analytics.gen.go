@@ -487,7 +487,8 @@ type QueryRequest struct {
 	// Granularity The time bucket: today `minute`, `hour`, `day`, `week` or `month`
 	// (see `GET /analytics/meta`). An open set: the service may add
 	// values, so clients send any string and let the service judge it.
-	// Rows then carry the key `date__<granularity>`.
+	// Rows then carry the key `date__<granularity>` (or
+	// `created_at__<granularity>`; see Row).
 	//
 	//
 	// Example: day
@@ -534,9 +535,27 @@ type QueryResult struct {
 	Warnings []string `json:"warnings,omitempty,omitzero"`
 }
 
-// Row One result row: its keys are the requested dimensions, the requested
-// metrics and, with a granularity, a time-bucket key
-// `date__<granularity>` holding an ISO-8601 timestamp.
+// Row One result row: a flat object whose keys are the requested
+// dimensions, the requested metrics and, with a granularity, a time
+// bucket. The service adds columns nobody asked for: grouping by
+// `user` also gives `user_email` (null for a member with no name,
+// whose `user` is then null too).
+//
+// The bucket key is `date__<granularity>` or, for queries the
+// service answers from per-generation data,
+// `created_at__<granularity>`. Its value is the bucket's start in
+// UTC, in one of three shapes: a date alone (`2026-05-19`, as the
+// service sends days), `2026-05-19 13:00:00` (as it sends hours),
+// or RFC 3339 (`2026-05-19T00:00:00.000Z`, this document's first
+// example). Weeks start on the day the service chooses (Sunday,
+// in the guides' examples).
+//
+// Metric values are JSON numbers, except that the service sends
+// counts (`request_count`, the `tokens_*` metrics, the other
+// `*_count` metrics) as strings of digits (`"1523"`). A cost
+// component that nothing used (`usage_web`, ...) is null, not 0.
+//
+// Example: {"created_at__day":"2026-05-19","model":"openai/gpt-4o","request_count":"1523","total_usage":12.5}
 type Row = row.Row
 
 // TimeRange defines model for TimeRange.

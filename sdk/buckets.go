@@ -17,7 +17,8 @@ type buckets struct {
 }
 
 // buckets reads the bucket key of every row of a response to tr and
-// checks it: present, an ISO-8601 time, in the export's date order, and
+// checks it: present (as date__ or created_at__), a time in one of the
+// shapes row.ParseTime reads, in the export's date order, and
 // inside tr. Only the caller's own start may fall inside a bucket
 // (ragged), so a bucket that begins before any other piece's start means
 // the server's buckets are not where the pieces were split. Each
@@ -41,11 +42,10 @@ func (e *export) buckets(res *QueryResult, tr TimeRange, ragged bool) (buckets, 
 		if i > 0 && text == prevText {
 			continue
 		}
-		t, err := parseBucket(text)
+		t, err := row.ParseTime(text)
 		if err != nil {
-			return bad(i, text, "the bucket key is not an ISO-8601 time", err)
+			return bad(i, text, "the bucket key is not a date or a time in a shape the service sends", err)
 		}
-		t = t.UTC()
 		switch {
 		case i > 0 && !e.desc && t.Before(cur):
 			return bad(i, text, fmt.Sprintf("comes after the bucket %s, although the rows were asked in ascending date order", stamp(cur)), nil)
@@ -73,18 +73,3 @@ func (e *export) buckets(res *QueryResult, tr TimeRange, ragged bool) (buckets, 
 }
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
-
-// parseBucket reads a bucket key: an ISO-8601 time as RFC 3339 has it,
-// or without a zone (taken as UTC, where buckets are), or a date alone.
-func parseBucket(text string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, text)
-	if err == nil {
-		return t, nil
-	}
-	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02"} {
-		if t, e := time.Parse(layout, text); e == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, err
-}

@@ -110,7 +110,7 @@ func TestBucketKeysThatDoNotSayWhereToCut(t *testing.T) {
 		server  series.Config
 		problem string
 	}{
-		"a key that is not a time": {series.Config{Key: func(time.Time) string { return "yesterday" }}, `row 0 (bucket "yesterday"): the bucket key is not an ISO-8601 time: parsing time`},
+		"a key that is not a time": {series.Config{Key: func(time.Time) string { return "yesterday" }}, `row 0 (bucket "yesterday"): the bucket key is not a date or a time in a shape the service sends`},
 		"rows out of date order":   {series.Config{UsersFirst: true}, "although the rows were asked in ascending date order"},
 		"a key outside the range": {series.Config{Key: func(t time.Time) string { return t.AddDate(1, 0, 0).Format(time.RFC3339) }},
 			"lies outside the range asked for"},

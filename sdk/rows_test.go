@@ -21,49 +21,58 @@ type modelDay struct {
 }
 
 func TestTypedRowsFromTheFake(t *testing.T) {
-	fake := analyticstest.NewServer(t)
-	june := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
-	q := sdk.QueryRequest{
-		Metrics: []string{"request_count", "total_cost"}, Dimensions: []string{"model"}, Granularity: sdk.GranularityDay,
-		Filters:   []sdk.Filter{sdk.In("model", "openai/gpt-4o", "anthropic/claude-3.5-sonnet")},
-		TimeRange: sdk.TimeRange{Start: june, End: june.AddDate(0, 0, 3)},
-		OrderBy:   sdk.OrderBy{Field: "date", Direction: sdk.Asc},
-	}
-	res, err := fake.Client().QueryAnalytics(t.Context(), q)
-	require.NoError(t, err)
-	want, err := fake.Query(q)
-	require.NoError(t, err)
+	for _, v := range analyticstest.Variants() {
+		t.Run(v.Name, func(t *testing.T) {
+			fake := analyticstest.NewServer(t, v.Options...)
+			june := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+			q := sdk.QueryRequest{
+				Metrics: []string{"request_count", "total_cost"}, Dimensions: []string{"model"}, Granularity: sdk.GranularityDay,
+				Filters:   []sdk.Filter{sdk.In("model", "openai/gpt-4o", "anthropic/claude-3.5-sonnet")},
+				TimeRange: sdk.TimeRange{Start: june, End: june.AddDate(0, 0, 3)},
+				OrderBy:   sdk.OrderBy{Field: "date", Direction: sdk.Asc},
+			}
+			res, err := fake.Client().QueryAnalytics(t.Context(), q)
+			require.NoError(t, err)
+			want, err := fake.Query(q)
+			require.NoError(t, err)
 
-	rows, err := row.Decode[modelDay](res.Data)
-	require.NoError(t, err)
-	require.Len(t, rows, 6, "3 days x 2 models")
-	for i, r := range rows {
-		assert.Equal(t, june.AddDate(0, 0, i/2), r.Day)
-		assert.Equal(t, want.Data[i].Value("model"), r.Model)
-		assert.Equal(t, want.Data[i].Value("request_count"), float64(r.Requests))
-		assert.Equal(t, want.Data[i].Value("total_cost"), r.Cost)
-	}
+			rows, err := row.Decode[modelDay](res.Data)
+			require.NoError(t, err)
+			require.Len(t, rows, 6, "3 days x 2 models")
+			for i, r := range rows {
+				assert.Equal(t, june.AddDate(0, 0, i/2), r.Day)
+				assert.Equal(t, want.Data[i].Value("model"), r.Model)
+				n, err := want.Data[i].Int("request_count")
+				require.NoError(t, err)
+				assert.Equal(t, n, int64(r.Requests))
+				assert.NotZero(t, n)
+				cost, err := want.Data[i].Float("total_cost")
+				require.NoError(t, err)
+				assert.Equal(t, cost, r.Cost)
+			}
 
-	// The accessors agree with the decoded structs.
-	r0 := res.Data[0]
-	bucket, err := r0.Bucket()
-	require.NoError(t, err)
-	assert.Equal(t, row.Bucket{Start: june, Granularity: "day"}, bucket)
-	model, err := r0.Text("model")
-	require.NoError(t, err)
-	assert.Equal(t, rows[0].Model, model)
-	cost, err := r0.Float("total_cost")
-	require.NoError(t, err)
-	assert.Equal(t, rows[0].Cost, cost)
-	assert.Equal(t, []string{"date__day", "model", "request_count", "total_cost"}, r0.Columns())
+			// The accessors agree with the decoded structs.
+			r0 := res.Data[0]
+			bucket, err := r0.Bucket()
+			require.NoError(t, err)
+			assert.Equal(t, row.Bucket{Start: june, Granularity: "day"}, bucket)
+			model, err := r0.Text("model")
+			require.NoError(t, err)
+			assert.Equal(t, rows[0].Model, model)
+			cost, err := r0.Float("total_cost")
+			require.NoError(t, err)
+			assert.Equal(t, rows[0].Cost, cost)
+			assert.Equal(t, []string{"day", "model", "request_count", "total_cost"}, append([]string{bucket.Granularity}, r0.Columns()[1:]...))
 
-	n := 0
-	for r, err := range row.Each[modelDay](res.Data) {
-		require.NoError(t, err)
-		assert.Equal(t, rows[n], r)
-		n++
+			n := 0
+			for r, err := range row.Each[modelDay](res.Data) {
+				require.NoError(t, err)
+				assert.Equal(t, rows[n], r)
+				n++
+			}
+			assert.Equal(t, 6, n)
+		})
 	}
-	assert.Equal(t, 6, n)
 }
 
 func TestDecodeRowsIsStrict(t *testing.T) {
@@ -76,12 +85,12 @@ func TestDecodeRowsIsStrict(t *testing.T) {
 		Model string  `json:"model"`
 		Cost  float64 `json:"total_cost"`
 	}
-	_, err := row.Decode[metricRow](rows(`[{"model":"a","total_cost":1},{"model":"b","total_cost":"1.5"}]`))
+	_, err := row.Decode[metricRow](rows(`[{"model":"a","total_cost":1},{"model":"b","total_cost":"1.5 USD"}]`))
 	var ce *row.ColumnError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, 1, ce.Index)
 	assert.Equal(t, "total_cost", ce.Column)
-	assert.EqualError(t, err, `openrouter: row 1: column "total_cost": want a number, got string "1.5"`)
+	assert.EqualError(t, err, `openrouter: row 1: column "total_cost": want a number, got string "1.5 USD"`)
 
 	_, err = row.Decode[metricRow](rows(`[{"model":"a"}]`))
 	assert.EqualError(t, err, `openrouter: row 0: no column "total_cost"`)
@@ -97,7 +106,7 @@ func TestDecodeRowsIsStrict(t *testing.T) {
 	_, err = row.Decode[countRow](rows(`[{"request_count":1.5,"app":null,"Day":"2025-01-01T00:00:00.000Z"}]`))
 	assert.EqualError(t, err, `openrouter: row 0: column "request_count": want a whole number that fits int, got number 1.5`)
 	_, err = row.Decode[countRow](rows(`[{"request_count":1,"app":null,"Day":"yesterday"}]`))
-	assert.EqualError(t, err, `openrouter: row 0: column "Day": want an ISO-8601 timestamp, got string "yesterday"`)
+	assert.EqualError(t, err, `openrouter: row 0: column "Day": want a date or an ISO-8601 timestamp, got string "yesterday"`)
 	got, err := row.Decode[countRow](rows(`[{"request_count":3,"app":null,"Day":"2025-01-01T00:00:00.000Z"},{"request_count":4,"app":"Quill","Day":"2025-01-02T00:00:00Z"}]`))
 	require.NoError(t, err)
 	assert.Nil(t, got[0].App)
@@ -129,7 +138,7 @@ func TestRowAccessorErrors(t *testing.T) {
 	_, err = r.Float("absent")
 	assert.EqualError(t, err, `openrouter: row: no column "absent"`)
 	_, err = r.Bucket()
-	assert.EqualError(t, err, `openrouter: row: column "date__hour": want an ISO-8601 timestamp, got string "not a time"`)
+	assert.EqualError(t, err, `openrouter: row: column "date__hour": want a date or an ISO-8601 timestamp, got string "not a time"`)
 }
 
 func TestCatalogCheck(t *testing.T) {

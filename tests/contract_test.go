@@ -84,9 +84,9 @@ type contract struct {
 	router routers.Router
 }
 
-func newContract(t *testing.T) *contract {
+func newContract(t *testing.T, opts ...analyticstest.Option) *contract {
 	t.Helper()
-	fake := analyticstest.NewServer(t)
+	fake := analyticstest.NewServer(t, opts...)
 	router := routerAt(t, fake.URL)
 	tr := &http.Transport{}
 	t.Cleanup(tr.CloseIdleConnections)
@@ -175,7 +175,9 @@ func TestQueryContract(t *testing.T) {
 	week := sdk.TimeRange{Start: june, End: june.AddDate(0, 0, 7)}
 	queries := map[string]sdk.QueryRequest{
 		"metrics only":     {Metrics: []string{"request_count", "total_cost"}},
-		"every metric":     {Metrics: []string{"request_count", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens", "total_tokens", "total_cost", "avg_cost", "avg_latency", "avg_time_to_first_token", "avg_throughput", "error_rate", "cache_hit_rate"}},
+		"every metric":     {Metrics: []string{"request_count", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens", "total_tokens", "total_cost", "usage_web", "avg_cost", "avg_latency", "avg_time_to_first_token", "avg_throughput", "error_rate", "cache_hit_rate"}},
+		"unused component": {Metrics: []string{"request_count", "usage_web"}, Dimensions: []string{"model"}, Granularity: sdk.GranularityHour, TimeRange: sdk.TimeRange{Start: june, End: june.Add(3 * time.Hour)}},
+		"user and email":   {Metrics: []string{"request_count"}, Dimensions: []string{"user"}, Granularity: sdk.GranularityWeek, TimeRange: week},
 		"two dimensions":   {Metrics: []string{"request_count"}, Dimensions: []string{"model", "provider"}, Limit: 50},
 		"eq":               {Metrics: []string{"request_count"}, Filters: []sdk.Filter{sdk.Eq("model", "openai/gpt-4o")}},
 		"neq":              {Metrics: []string{"request_count"}, Filters: []sdk.Filter{sdk.Neq("country", "US")}},
@@ -213,7 +215,14 @@ func TestQueryContract(t *testing.T) {
 			ClassifierFilters: sdk.ClassifierFilters{ClassifierID: classifier, Filters: []sdk.ClassifierFilter{{Field: "topic", Operator: "eq", Value: sdk.Eq("", "coding").Value}}},
 		},
 	}
-	c := newContract(t)
+	for _, v := range analyticstest.Variants() {
+		t.Run(v.Name, func(t *testing.T) { testQueryContract(t, newContract(t, v.Options...), queries) })
+	}
+}
+
+// testQueryContract runs every query, checks the traffic against the
+// spec, and the rows against the fake's own answer.
+func testQueryContract(t *testing.T, c *contract, queries map[string]sdk.QueryRequest) {
 	for name, q := range queries {
 		t.Run(name, func(t *testing.T) {
 			got, err := c.client.QueryAnalytics(t.Context(), q)

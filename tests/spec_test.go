@@ -2,6 +2,7 @@ package tests
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -81,4 +82,27 @@ func routerAt(tb testing.TB, serverURL string) routers.Router {
 		tb.Fatal(err)
 	}
 	return router
+}
+
+// The Row schema describes the service as its guides show it, and still
+// the spec's own example: flat values, counts as numbers or strings,
+// nulls; a nested value is a violation.
+func TestRowSchemaDescribesTheService(t *testing.T) {
+	doc, err := openapi3.NewLoader().LoadFromData(openapi.Spec)
+	require.NoError(t, err)
+	schema := doc.Components.Schemas["Row"].Value
+	for _, ok := range []string{
+		`{"date__day":"2025-01-01T00:00:00.000Z","model":"openai/gpt-4o","request_count":1500}`,
+		`{"created_at__day":"2026-05-19","user":null,"user_email":"ops-bot@example.com","request_count":"1523","total_usage":12.5,"usage_web":null}`,
+		`{"date__hour":"2026-05-19 13:00:00","flag":true}`,
+	} {
+		var v any
+		require.NoError(t, json.Unmarshal([]byte(ok), &v))
+		assert.NoError(t, schema.VisitJSON(v), ok)
+	}
+	for _, bad := range []string{`{"tags":["a"]}`, `{"nested":{"a":1}}`} {
+		var v any
+		require.NoError(t, json.Unmarshal([]byte(bad), &v))
+		assert.Error(t, schema.VisitJSON(v), bad)
+	}
 }

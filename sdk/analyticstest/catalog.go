@@ -8,6 +8,11 @@ type metric struct {
 	value func(d *dataset, i int) float64
 }
 
+// component reports whether a metric is a part of the spend that most
+// generations do not use: the service shows null, not 0, for a group
+// where none did.
+func (m *metric) component() bool { return m.info.Name == "usage_web" }
+
 // metrics is the fake's metric catalog. Rates (is_rate) are averaged over
 // a group's generations; the others are summed.
 var metrics = []metric{
@@ -25,6 +30,8 @@ var metrics = []metric{
 		func(d *dataset, i int) float64 { return float64(d.promptTokens[i]) + float64(d.completionTokens[i]) }},
 	{sdk.MetricInfo{Name: "total_cost", DisplayLabel: "Cost", DisplayFormat: sdk.FormatCurrency},
 		func(d *dataset, i int) float64 { return float64(d.costMicros[i]) / 1e6 }},
+	{sdk.MetricInfo{Name: "usage_web", DisplayLabel: "Web search spend", DisplayFormat: sdk.FormatCurrency},
+		webSearchCost},
 	{sdk.MetricInfo{Name: "avg_cost", DisplayLabel: "Average cost per request", IsRate: true, DisplayFormat: sdk.FormatCurrency},
 		func(d *dataset, i int) float64 { return float64(d.costMicros[i]) / 1e6 }},
 	{sdk.MetricInfo{Name: "avg_latency", DisplayLabel: "Average latency", IsRate: true, DisplayFormat: sdk.FormatLatency},
@@ -37,6 +44,16 @@ var metrics = []metric{
 		func(d *dataset, i int) float64 { return b2f(d.isError[i]) }},
 	{sdk.MetricInfo{Name: "cache_hit_rate", DisplayLabel: "Cache hit rate", IsRate: true, DisplayFormat: sdk.FormatPercent},
 		func(d *dataset, i int) float64 { return b2f(d.cachedTokens[i] > 0) }},
+}
+
+// webSearchCost is what a generation spent on web search: $0.004 for
+// the one generation in 97 that searched (and for none in a group, most
+// of the time).
+func webSearchCost(d *dataset, i int) float64 {
+	if d.costMicros[i]%97 == 0 {
+		return 0.004
+	}
+	return 0
 }
 
 func b2f(b bool) float64 {

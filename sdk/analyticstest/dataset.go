@@ -18,6 +18,8 @@ type member struct {
 	id    any // string or float64, as in a filter's JSON value
 	hash  string
 	label string
+	email string // a user's; the service shows it beside the label
+	named bool   // a user with a name: without one, the service's label is null
 }
 
 // dimension is a group-by column. When unsettable, member 0 stands for
@@ -131,10 +133,11 @@ func userMembers() []member {
 	ms := make([]member, len(firstNames))
 	for i := range ms {
 		label := strings.TrimSpace(firstNames[i] + " " + lastNames[i])
-		if label == "" {
+		named := label != ""
+		if !named {
 			label = userEmail(i)
 		}
-		ms[i] = member{id: fmt.Sprintf("user_%02d", i+1), label: label}
+		ms[i] = member{id: fmt.Sprintf("user_%02d", i+1), label: label, email: userEmail(i), named: named}
 	}
 	return ms
 }

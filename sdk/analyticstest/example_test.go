@@ -39,12 +39,17 @@ func Example() {
 		return
 	}
 	for _, row := range res.Data {
-		fmt.Println(row.Value("model"), row.Value("request_count"))
+		n, err := row.Int("request_count") // sent as "29374" by the service, 29374 by the spec
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(row.Value("model"), n)
 	}
 	fmt.Println("attempts:", len(fake.Requests()), "truncated:", res.Metadata.Truncated)
 	// Output:
-	// OpenAI: GPT-4o 29374
-	// Anthropic: Claude 3.5 Sonnet 14858
-	// Google: Gemini 2.0 Flash 9884
+	// openai/gpt-4o 29374
+	// anthropic/claude-3.5-sonnet 14858
+	// google/gemini-2.0-flash-001 9884
 	// attempts: 3 truncated: true
 }

@@ -51,15 +51,15 @@ type group struct {
 }
 
 // run executes q over d. It returns badQuery errors for 400s.
-func run(d *dataset, q *sdk.QueryRequest, maxRows int) (*sdk.QueryResult, error) {
+func run(d *dataset, q *sdk.QueryRequest, maxRows int, sh shaping) (*sdk.QueryResult, error) {
 	cd, cf := q.ClassifierDimensions, q.ClassifierFilters
 	if cd.ClassifierID != (sdk.UUID{}) && cf.ClassifierID != (sdk.UUID{}) && cd.ClassifierID != cf.ClassifierID {
 		return nil, badf("classifier_filters.classifier_id %s must match classifier_dimensions.classifier_id %s", cf.ClassifierID, cd.ClassifierID)
 	}
 	if cd.ClassifierID != (sdk.UUID{}) && len(cd.DimensionNames) == 0 {
-		return runByClassifierDimension(d, q, maxRows)
+		return runByClassifierDimension(d, q, maxRows, sh)
 	}
-	return runQuery(d, q, maxRows)
+	return runQuery(d, q, maxRows, sh)
 }
 
 // runByClassifierDimension answers classifier_dimensions without names:
@@ -67,13 +67,13 @@ func run(d *dataset, q *sdk.QueryRequest, maxRows int) (*sdk.QueryResult, error)
 // clf_dimension_name and clf_dimension_value, each dimension's rows in
 // turn. Every tagged generation counts once in each dimension it has a
 // tag for (with include_nulls, its untagged dimensions count as null).
-func runByClassifierDimension(d *dataset, q *sdk.QueryRequest, maxRows int) (*sdk.QueryResult, error) {
+func runByClassifierDimension(d *dataset, q *sdk.QueryRequest, maxRows int, sh shaping) (*sdk.QueryResult, error) {
 	out := &sdk.QueryResult{Data: sdk.Rows{}}
 	for _, dim := range classifierDims {
 		one := *q
 		one.ClassifierDimensions.DimensionNames = []string{dim.name}
 		one.Limit, one.GroupLimit = math.MaxInt, q.GroupLimit
-		res, err := runQuery(d, &one, math.MaxInt)
+		res, err := runQuery(d, &one, math.MaxInt, sh)
 		if err != nil {
 			return nil, err
 		}
@@ -108,7 +108,7 @@ func runByClassifierDimension(d *dataset, q *sdk.QueryRequest, maxRows int) (*sd
 }
 
 // runQuery executes q over d, with its classifier dimensions named.
-func runQuery(d *dataset, q *sdk.QueryRequest, maxRows int) (*sdk.QueryResult, error) {
+func runQuery(d *dataset, q *sdk.QueryRequest, maxRows int, sh shaping) (*sdk.QueryResult, error) {
 	started := time.Now()
 	var warnings []string
 
@@ -200,7 +200,7 @@ func runQuery(d *dataset, q *sdk.QueryRequest, maxRows int) (*sdk.QueryResult, e
 		}
 	}
 
-	bucketOf, err := bucketer(d, q.Granularity)
+	bucketOf, err := bucketer(d, q.Granularity, sh.weekday())
 	if err != nil {
 		return nil, err
 	}
@@ -292,23 +292,38 @@ rows:
 	}
 
 	// Rows.
-	dateKey := row.BucketPrefix + string(q.Granularity)
+	dateKey := sh.bucketColumn(q.Granularity)
 	out := make(sdk.Rows, len(groups))
 	var b row.Builder
 	for r, g := range groups {
 		b.Reset()
 		if bucketOf != nil {
-			b.Add(dateKey, time.Unix(g.key.bucket*60, 0).UTC().Format("2006-01-02T15:04:05.000Z"))
+			b.Add(dateKey, sh.bucket(q.Granularity, time.Unix(g.key.bucket*60, 0)))
 		}
 		for c, col := range cols {
-			if col.dim.unsettable && g.key.cols[c] == 0 {
+			unset := col.dim.unsettable && g.key.cols[c] == 0
+			m := col.dim.members[g.key.cols[c]]
+			switch {
+			case unset:
 				b.Add(colNames[c], nil)
-			} else {
-				b.Add(colNames[c], col.dim.members[g.key.cols[c]].label)
+			case sh.Shape == ShapeService && col.dim.name == "user" && !m.named:
+				b.Add(colNames[c], nil) // no name to show: the email follows
+			case sh.Shape == ShapeService && col.dim.name == "model":
+				b.Add(colNames[c], m.id) // the permaslug, as the guides' rows show
+			default:
+				b.Add(colNames[c], m.label)
+			}
+			if sh.Shape == ShapeService && col.dim.name == "user" {
+				if unset {
+					b.Add(userEmailColumn, nil)
+				} else {
+					b.Add(userEmailColumn, m.email)
+				}
 			}
 		}
 		for s, name := range q.Metrics {
-			b.Add(name, g.vals[s])
+			m := &metrics[metricIdx[s]]
+			b.Add(name, sh.metric(m, g.vals[s], g.sums[s] != 0))
 		}
 		out[r] = b.Row()
 	}
@@ -334,7 +349,7 @@ func minuteOf(d *dataset, t time.Time) int64 {
 
 // bucketer returns the time bucket of each row in absolute Unix minutes,
 // or nil without a granularity.
-func bucketer(d *dataset, g sdk.Granularity) (func(i int) int64, error) {
+func bucketer(d *dataset, g sdk.Granularity, weekStart time.Weekday) (func(i int) int64, error) {
 	base := d.start.Unix() / 60
 	switch g {
 	case "":
@@ -348,8 +363,9 @@ func bucketer(d *dataset, g sdk.Granularity) (func(i int) int64, error) {
 	case sdk.GranularityWeek:
 		return func(i int) int64 {
 			day := (base + int64(d.minute[i])) / 1440
-			monday := day - (day+3)%7 // 1970-01-01 was a Thursday
-			return monday * 1440
+			// 1970-01-01, day 0, was a Thursday.
+			first := day - (day+int64(time.Thursday-weekStart)+7)%7
+			return first * 1440
 		}, nil
 	case sdk.GranularityMonth:
 		return func(i int) int64 {

@@ -82,6 +82,7 @@ func WithViolationHandler(f func(error)) Option { return func(h *Handler) { h.on
 type Handler struct {
 	management, ordinary map[string]bool
 	data                 DataConfig
+	shape                shaping
 	onViolation          func(error)
 	noLog                bool
 
@@ -151,7 +152,7 @@ func (h *Handler) Requests() []Request {
 // Query runs a query directly on the fake's data set, without HTTP: the
 // known answer to compare a client's result with.
 func (h *Handler) Query(q sdk.QueryRequest) (*sdk.QueryResult, error) {
-	return run(h.dataset(), &q, MaxRows)
+	return run(h.dataset(), &q, MaxRows, h.shape)
 }
 
 // QueryUncapped runs a query as if responses had no row cap: the limit
@@ -159,7 +160,7 @@ func (h *Handler) Query(q sdk.QueryRequest) (*sdk.QueryResult, error) {
 // kept. It is the complete answer that sdk.Client.QueryAll must gather.
 func (h *Handler) QueryUncapped(q sdk.QueryRequest) (*sdk.QueryResult, error) {
 	q.Limit = math.MaxInt
-	return run(h.dataset(), &q, math.MaxInt)
+	return run(h.dataset(), &q, math.MaxInt, h.shape)
 }
 
 // ServeHTTP records the request, serves the next scripted fault if any
@@ -257,7 +258,7 @@ func (h *Handler) execute(ctx context.Context, input *openapi3filter.RequestVali
 		if err := json.Unmarshal(body, &q); err != nil {
 			return invalidRequest(err.Error())
 		}
-		res, err := run(h.dataset(), &q, MaxRows)
+		res, err := run(h.dataset(), &q, MaxRows, h.shape)
 		var bad badQuery
 		if errors.As(err, &bad) {
 			return invalidRequest(bad.Error())

@@ -24,6 +24,6 @@ func TestUsersRetryTest(t *testing.T) {
 		Limit:      3,
 	})
 	require.NoError(t, err)
-	assert.Equal(t, "OpenAI: GPT-4o", res.Data[0].Value("model"))
+	assert.Equal(t, "openai/gpt-4o", res.Data[0].Value("model"))
 	assert.Len(t, fake.Requests(), 3)
 }
