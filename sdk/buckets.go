@@ -58,12 +58,12 @@ func (e *export) buckets(res *QueryResult, tr TimeRange, ragged bool) (buckets, 
 				"the server's %s buckets do not fall on UTC boundaries, where the range was split", stamp(tr.Start), e.q.Granularity), nil)
 		}
 		if i == 0 {
-			e.cal.learn(t) // only the first response teaches; later ones find the anchor set
+			e.cal.Learn(t) // only the first response teaches; later ones find the anchor set
 			b.first = t
 		} else {
 			b.boundary, b.lastRun = cur, i
 		}
-		if b.aligned && !e.cal.aligned(t) {
+		if b.aligned && !e.cal.Aligned(t) {
 			b.aligned = false
 		}
 		cur, prevText = t, text

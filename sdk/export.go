@@ -112,7 +112,7 @@ func (e *export) first(ctx context.Context, res *QueryResult) (page *Page, rest,
 	if err != nil || !res.Metadata.Truncated {
 		return newPage(tr, res, len(res.Data)), TimeRange{}, tr, err
 	}
-	e.parallel = b.aligned && e.cal.knows()
+	e.parallel = b.aligned && e.cal.Knows()
 	if tr == (TimeRange{}) {
 		// No range: the first response shows one edge of the data and
 		// one small request the other.
@@ -132,7 +132,7 @@ func (e *export) span(ctx context.Context, res *QueryResult, b buckets) (TimeRan
 	if e.desc {
 		earliest, latest = b.last, b.first
 	}
-	if _, ok := e.cal.next(latest); !ok {
+	if _, ok := e.cal.Next(latest); !ok {
 		return TimeRange{}, &BucketError{Granularity: e.q.Granularity, Row: -1,
 			Problem: fmt.Sprintf("the result is truncated, and without a time range the end of the last %q bucket is unknown, "+
 				"since this version does not know that granularity: set a time range", e.q.Granularity)}
@@ -161,8 +161,8 @@ func (e *export) span(ctx context.Context, res *QueryResult, b buckets) (TimeRan
 			// showed. No row is later than now: page one response after
 			// another up to the bucket after this one, by the server's
 			// keys, rather than split a range that may be mostly empty.
-			now, _ := e.cal.floor(later(time.Now(), latest))
-			latest, _ = e.cal.next(now)
+			now, _ := e.cal.Floor(later(time.Now(), latest))
+			latest, _ = e.cal.Next(now)
 			e.parallel = false
 		case e.desc && eb.first.After(earliest):
 			return TimeRange{}, &BucketError{Granularity: e.q.Granularity, Row: 0, Key: stamp(eb.first),
@@ -174,11 +174,11 @@ func (e *export) span(ctx context.Context, res *QueryResult, b buckets) (TimeRan
 			latest = eb.first
 		}
 	}
-	end, _ := e.cal.next(latest)
-	if !e.cal.aligned(latest) {
+	end, _ := e.cal.Next(latest)
+	if !e.cal.Aligned(latest) {
 		// The server's buckets are not the calendar's: a local day may
 		// last 25 hours. A bucket more is harmless, since no row is later.
-		end, _ = e.cal.next(end)
+		end, _ = e.cal.Next(end)
 	}
 	return TimeRange{Start: earliest, End: end}, nil
 }
@@ -225,8 +225,8 @@ func (e *export) cut(ctx context.Context, res *QueryResult, b buckets, tr TimeRa
 	}
 	// One bucket, maybe cut: ask for it alone.
 	tooBig := &TruncatedError{Bucket: b.last, Granularity: e.q.Granularity, Rows: len(res.Data)}
-	end, ok := e.cal.next(b.last)
-	if !ok || !e.cal.aligned(b.last) {
+	end, ok := e.cal.Next(b.last)
+	if !ok || !e.cal.Aligned(b.last) {
 		return nil, TimeRange{}, tooBig // where the bucket ends is not known
 	}
 	one := TimeRange{Start: tr.Start, End: end}

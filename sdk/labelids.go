@@ -10,6 +10,7 @@ type LabelIDs struct {
 	Dimension string
 	ids       map[string]string   // label: its only id
 	shared    map[string][]string // label: the ids that share it
+	known     map[string]bool     // every id
 }
 
 // LabelIDs builds the label-to-id map of an enriched dimension from its
@@ -19,8 +20,9 @@ func (c *Client) LabelIDs(ctx context.Context, dimension string) (*LabelIDs, err
 	if err != nil {
 		return nil, err
 	}
-	l := &LabelIDs{Dimension: dimension, ids: map[string]string{}, shared: map[string][]string{}}
+	l := &LabelIDs{Dimension: dimension, ids: map[string]string{}, shared: map[string][]string{}, known: map[string]bool{}}
 	for _, cand := range dir {
+		l.known[cand.ID] = true
 		if list, ok := l.shared[cand.Label]; ok {
 			l.shared[cand.Label] = append(list, cand.ID)
 			continue
@@ -36,10 +38,16 @@ func (c *Client) LabelIDs(ctx context.Context, dimension string) (*LabelIDs, err
 }
 
 // ID is the id of a label; false when no id bears it, or several do
-// (Shared lists those).
+// (Shared lists those). A label that is itself an id of the look-ups (a
+// permaslug, as the service's model rows show) is its own id.
 func (l *LabelIDs) ID(label string) (string, bool) {
-	id, ok := l.ids[label]
-	return id, ok
+	if id, ok := l.ids[label]; ok {
+		return id, true
+	}
+	if l.known[label] {
+		return label, true
+	}
+	return "", false
 }
 
 // Len is how many labels have an id of their own.

@@ -51,9 +51,9 @@ func (p *planner) next() (TimeRange, bool) {
 		d = time.Duration(want)
 	}
 	if p.desc {
-		cut, _ := p.cal.floor(whole.End.Add(-d))
+		cut, _ := p.cal.Floor(whole.End.Add(-d))
 		if !cut.Before(whole.End) {
-			cut, _ = p.cal.floor(whole.End.Add(-1))
+			cut, _ = p.cal.Floor(whole.End.Add(-1))
 		}
 		if !cut.After(whole.Start) {
 			p.rest = TimeRange{}
@@ -62,10 +62,10 @@ func (p *planner) next() (TimeRange, bool) {
 		p.rest.End = cut
 		return TimeRange{Start: cut, End: whole.End}, true
 	}
-	cut, _ := p.cal.floor(whole.Start.Add(d))
+	cut, _ := p.cal.Floor(whole.Start.Add(d))
 	if !cut.After(whole.Start) {
-		b, _ := p.cal.floor(whole.Start)
-		cut, _ = p.cal.next(b)
+		b, _ := p.cal.Floor(whole.Start)
+		cut, _ = p.cal.Next(b)
 	}
 	if !cut.Before(whole.End) {
 		p.rest = TimeRange{}

@@ -15,7 +15,6 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -44,14 +43,14 @@ type Config struct {
 }
 
 // Models are the permaslugs rows show, with their display names and
-// prices per request in USD.
+// prices per request in micro-USD (so that every sum is exact).
 var Models = []struct {
-	ID, Name string
-	Price    float64
+	ID, Name    string
+	PriceMicros int64
 }{
-	{"openai/gpt-4o", "OpenAI: GPT-4o", 0.0125},
-	{"anthropic/claude-sonnet-4", "Anthropic: Claude Sonnet 4", 0.0175},
-	{"meta-llama/llama-3.3-70b-instruct", "Meta: Llama 3.3 70B Instruct", 0.00041},
+	{"openai/gpt-4o", "OpenAI: GPT-4o", 12_500},
+	{"anthropic/claude-sonnet-4", "Anthropic: Claude Sonnet 4", 17_531},
+	{"meta-llama/llama-3.3-70b-instruct", "Meta: Llama 3.3 70B Instruct", 411},
 }
 
 // Users are the organization's members; the last has no name, and rows
@@ -219,7 +218,7 @@ func (s *Server) query(w http.ResponseWriter, r *http.Request) {
 				n := Requests(h, m, u)
 				g.sums["request_count"] += float64(n)
 				g.sums["tokens_total"] += float64(n * 1234)
-				g.sums["total_usage"] += float64(n) * Models[m].Price
+				g.sums["total_usage"] += float64(n * Models[m].PriceMicros) // exact: whole micro-USD
 			}
 		}
 	}
@@ -299,7 +298,7 @@ func (s *Server) row(q *request, g *group) json.RawMessage {
 		case "usage_web":
 			b.WriteString(`"usage_web":null`) // no generation searched the web
 		case "total_usage":
-			fmt.Fprintf(&b, `"total_usage":%s`, strconv.FormatFloat(math.Round(v*1e6)/1e6, 'f', -1, 64))
+			fmt.Fprintf(&b, `"total_usage":%s`, strconv.FormatFloat(v/1e6, 'f', -1, 64))
 		default:
 			if s.cfg.NumberCounts {
 				fmt.Fprintf(&b, "%q:%d", m, int64(v))
@@ -340,7 +339,8 @@ func (s *Server) floor(g string, t time.Time) time.Time {
 	return day
 }
 
-// Total sums metric m over every hour of [start, end) of the data.
+// Total sums metric m over every hour of [start, end) of the data; for
+// total_usage, in micro-USD.
 func (s *Server) Total(m string, start, end time.Time) float64 {
 	start, end = later(start, s.cfg.Start), earlier(end, s.cfg.End)
 	var sum float64
@@ -354,7 +354,7 @@ func (s *Server) Total(m string, start, end time.Time) float64 {
 				case "tokens_total":
 					sum += float64(n * 1234)
 				case "total_usage":
-					sum += float64(n) * Models[mi].Price
+					sum += float64(n * Models[mi].PriceMicros)
 				}
 			}
 		}

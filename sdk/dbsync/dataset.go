@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -132,7 +133,28 @@ const (
 	kindPartial
 	kindRowKey
 	kindRowHash
+	kindExtra // a column the service sent that the query did not ask for
 )
+
+// engineColumns are the columns a table has whatever its query.
+var engineColumns = map[string]bool{"bucket": true, "partial": true, "row_key": true, "row_hash": true}
+
+// BucketError is a row whose bucket does not start a bucket of the
+// dataset's granularity inside its page, by the calendar of the server's
+// own keys (weeks start where its first week key does): storing it
+// would mix two buckets in one row.
+type BucketError struct {
+	Table       string
+	Granularity sdk.Granularity
+	Bucket      time.Time
+	Page        sdk.TimeRange
+}
+
+// Error names the bucket and the page.
+func (e *BucketError) Error() string {
+	return fmt.Sprintf("dbsync: %q: bucket %s is not where a bucket of granularity %q starts inside the page from %s to %s",
+		e.Table, e.Bucket.Format(time.RFC3339), e.Granularity, e.Page.Start.Format(time.RFC3339), e.Page.End.Format(time.RFC3339))
+}
 
 // classifierTagColumns are the columns of a classifier grouped by every
 // tag at once.

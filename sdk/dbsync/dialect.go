@@ -4,37 +4,42 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 )
 
 // Dialect is the SQL of one database: its types and placeholders.
 type Dialect struct {
 	name      string
 	timestamp string // the type of bucket and the state's times
-	number    string // a metric's type
-	exact     string // a currency metric's type
+	count     string // a count's type (request_count, the tokens)
+	money     string // a currency metric's type
+	number    string // any other metric's type (rates, latencies)
 	boolean   string
 	dollar    bool // placeholders are $1, $2, ... rather than ?
-	decimal   bool // currency is bound as decimal text, which numeric keeps exactly
+	nanos     bool // money is stored as a whole number of nano-USD, else as exact decimal text
 	// tableExists asks whether a table exists, given its name.
 	tableExists string
+	// columns lists a table's columns and their declared types.
+	columns string
 }
 
 var (
 	// SQLite stores buckets as text in SQLite's own time format
-	// ("2006-01-02 15:04:05", UTC), which its date functions read, and
-	// metrics as REAL (currency as NUMERIC, which SQLite also keeps as a
-	// binary float).
+	// ("2006-01-02 15:04:05", UTC), which its date functions read;
+	// counts as INTEGER; money as INTEGER nano-USD (USD x 10^9), whose
+	// sum() SQLite computes exactly in 64-bit integers (up to about
+	// $9.2 billion); and rates and latencies as REAL.
 	SQLite = Dialect{
-		name: "SQLite", timestamp: "TEXT", number: "REAL", exact: "NUMERIC", boolean: "INTEGER",
+		name: "SQLite", timestamp: "TEXT", count: "INTEGER", money: "INTEGER", number: "REAL", boolean: "INTEGER", nanos: true,
 		tableExists: "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+		columns:     "SELECT name, type FROM pragma_table_info(?)",
 	}
-	// PostgreSQL stores buckets as timestamptz, metrics as double
-	// precision, and currency as numeric: sums of costs are exact.
+	// PostgreSQL stores buckets as timestamptz, counts as bigint, money
+	// as numeric (the decimal the service sent, so sums are exact), and
+	// rates and latencies as double precision.
 	PostgreSQL = Dialect{
-		name: "PostgreSQL", timestamp: "TIMESTAMPTZ", number: "DOUBLE PRECISION", exact: "NUMERIC", boolean: "BOOLEAN",
-		dollar: true, decimal: true, tableExists: "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = $1 AND schemaname = current_schema()",
+		name: "PostgreSQL", timestamp: "TIMESTAMPTZ", count: "BIGINT", money: "NUMERIC", number: "DOUBLE PRECISION", boolean: "BOOLEAN",
+		dollar: true, tableExists: "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = $1 AND schemaname = current_schema()",
+		columns: "SELECT column_name, upper(data_type) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
 	}
 )
 
@@ -75,21 +80,15 @@ func (d Dialect) time(t time.Time) any {
 	return t.UTC()
 }
 
-// metricType is the column type of a metric shown in format f.
-func (d Dialect) metricType(f sdk.DisplayFormat) string {
-	if f == sdk.FormatCurrency {
-		return d.exact
+// metricType is the column type of a metric of kind k.
+func (d Dialect) metricType(k metricKind) string {
+	switch k {
+	case metricCount:
+		return d.count
+	case metricMoney:
+		return d.money
 	}
 	return d.number
-}
-
-// metric is a metric's value as the dialect binds it: currency as its
-// shortest decimal text, which numeric keeps exactly.
-func (d Dialect) metric(v float64, exact bool) any {
-	if exact && d.decimal {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	return v
 }
 
 // quote is an identifier, quoted (names are checked to need no escaping).

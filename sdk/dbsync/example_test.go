@@ -49,16 +49,17 @@ func Example() {
 		fmt.Printf("%s to %s: %d inserted, %d unchanged, %d rows\n",
 			sum.Range.Start.Format("Jan 2"), sum.Range.End.Format("Jan 2"), sum.Inserted, sum.Unchanged, sum.Rows)
 	}
+	// SQLite keeps money as whole nano-USD, so that sum() is exact.
 	var model string
-	var cost float64
-	err = db.QueryRow(`SELECT model, round(sum(total_cost), 2) FROM daily_by_model GROUP BY model ORDER BY 2 DESC LIMIT 1`).Scan(&model, &cost)
+	var nanos int64
+	err = db.QueryRow(`SELECT model, sum(total_cost) FROM daily_by_model GROUP BY model ORDER BY 2 DESC LIMIT 1`).Scan(&model, &nanos)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("the most expensive model of the week: %s, $%.2f\n", model, cost)
+	fmt.Printf("the most expensive model of the week: %s, $%d.%06d\n", model, nanos/1e9, nanos%1e9/1e3)
 	// Output:
 	// Jun 23 to Jun 30: 112 inserted, 0 unchanged, 112 rows
 	// Jun 28 to Jun 30: 0 inserted, 32 unchanged, 112 rows
-	// the most expensive model of the week: OpenAI: GPT-4o, $13.32
+	// the most expensive model of the week: openai/gpt-4o, $13.321260
 }

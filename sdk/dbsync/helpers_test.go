@@ -92,6 +92,9 @@ func table(t *testing.T, db *sql.DB, ds dbsync.Dataset) []string {
 		fields := []string{bucketText(t, vals[0])}
 		for i, v := range vals[1 : len(vals)-1] {
 			if i >= len(ds.Query.Dimensions) && v != nil { // a metric: as a float64, whatever the column's type
+				if n, ok := v.(int64); ok && money[ds.Query.Metrics[i-len(ds.Query.Dimensions)]] {
+					v = usd(n) // SQLite keeps money as nano-USD
+				}
 				f, err := strconv.ParseFloat(text(v), 64)
 				require.NoError(t, err)
 				v = f
@@ -130,6 +133,18 @@ func dump(t *testing.T, db *sql.DB, name string) []string {
 	}
 	require.NoError(t, rs.Err())
 	return lines
+}
+
+// money are the fake's currency metrics, which SQLite keeps as nano-USD.
+var money = map[string]bool{"total_cost": true, "avg_cost": true, "usage_web": true}
+
+// usd is a count of nano-USD as exact decimal text.
+func usd(nanos int64) string {
+	sign := ""
+	if nanos < 0 {
+		sign, nanos = "-", -nanos
+	}
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%s%d.%09d", sign, nanos/1e9, nanos%1e9), "0"), ".")
 }
 
 func text(v any) string {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,10 +42,10 @@ func (d Dialect) stateDDL() string {
 }
 
 // tableDDL creates a dataset's table; metric types come from the
-// catalog's display formats.
-func (d Dialect) tableDDL(ds *Dataset, cols []column, cat *sdk.Catalog) string {
+// catalog's display formats (see kindOf).
+func (d Dialect) tableDDL(table string, cols []column, cat *sdk.Catalog) string {
 	var b strings.Builder
-	b.WriteString("CREATE TABLE " + quote(ds.Table) + " (\n")
+	b.WriteString("CREATE TABLE " + quote(table) + " (\n")
 	for _, c := range cols {
 		b.WriteString("\t" + quote(c.name) + " ")
 		switch c.kind {
@@ -53,7 +55,9 @@ func (d Dialect) tableDDL(ds *Dataset, cols []column, cat *sdk.Catalog) string {
 			b.WriteString("TEXT")
 		case kindMetric:
 			info, _ := cat.Metric(c.name)
-			b.WriteString(d.metricType(info.DisplayFormat))
+			b.WriteString(d.metricType(kindOf(info)))
+		case kindExtra:
+			b.WriteString("TEXT")
 		case kindPartial:
 			b.WriteString(d.boolean + " NOT NULL")
 		case kindRowKey, kindRowHash:
@@ -126,11 +130,143 @@ func (d Dialect) prepare(ctx context.Context, tx *sql.Tx, ds *Dataset, def strin
 	if from.IsZero() {
 		return nil, &DatasetError{Table: ds.Table, Problem: "the first sync of a dataset needs a start (WithFrom; --from in the command)"}
 	}
-	if _, err := tx.ExecContext(ctx, d.tableDDL(ds, cols, cat)); err != nil {
+	if _, err := tx.ExecContext(ctx, d.tableDDL(ds.Table, cols, cat)); err != nil {
 		return nil, fmt.Errorf("dbsync: creating %q: %w", ds.Table, err)
 	}
 	s = &state{definition: def, start: from, syncedTo: from}
 	_, err = tx.ExecContext(ctx, "INSERT INTO "+StateTable+" (dataset, definition, start_at, synced_to, row_count) VALUES ("+
 		d.ph(1)+", "+d.ph(2)+", "+d.ph(3)+", "+d.ph(4)+", 0)", ds.Table, def, d.time(from), d.time(from))
 	return s, err
+}
+
+// SchemaError is a table whose columns are not what this version
+// stores and cannot be migrated to it: a metric column of another type,
+// say. Nothing was changed.
+type SchemaError struct {
+	Table   string
+	Problem string
+}
+
+// Error says which table and what is wrong, and what to do.
+func (e *SchemaError) Error() string {
+	return fmt.Sprintf("dbsync: table %q: %s; sync into another table, or drop %q and its row in %s and sync again from its first bucket", e.Table, e.Problem, e.Table, StateTable)
+}
+
+// tableColumns are a table's columns and their declared types, in order.
+func (d Dialect) tableColumns(ctx context.Context, tx *sql.Tx, table string) ([][2]string, error) {
+	rs, err := tx.QueryContext(ctx, d.columns, table)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rs.Close() }()
+	var out [][2]string
+	for rs.Next() {
+		var name, typ string
+		if err := rs.Scan(&name, &typ); err != nil {
+			return nil, err
+		}
+		out = append(out, [2]string{name, strings.ToUpper(typ)})
+	}
+	return out, rs.Err()
+}
+
+// conform checks the columns of a dataset's existing table: it returns
+// the dataset's columns followed by the extras the table has gained
+// (TEXT columns the service sent unasked), and migrates, in tx, a table
+// an earlier version made, whose counts were floating point (and, in
+// SQLite, whose money was REAL): counts become whole numbers, SQLite's
+// money nano-USD. Any other difference is a *SchemaError. The new
+// types are a table's own from then on; a column never changes type
+// otherwise.
+func (d Dialect) conform(ctx context.Context, tx *sql.Tx, table string, cols []column, cat *sdk.Catalog) ([]column, []string, error) {
+	have, err := d.tableColumns(ctx, tx, table)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dbsync: reading the columns of %q: %w", table, err)
+	}
+	types := map[string]string{}
+	for _, c := range have {
+		types[c[0]] = c[1]
+	}
+	var migrate []string // the metric columns to convert
+	for _, c := range cols {
+		typ, ok := types[c.name]
+		if !ok {
+			return nil, nil, &SchemaError{Table: table, Problem: fmt.Sprintf("it has no column %q (%s)", c.name, c.what)}
+		}
+		if c.kind != kindMetric {
+			continue
+		}
+		info, _ := cat.Metric(c.name)
+		k := kindOf(info)
+		switch want := d.metricType(k); {
+		case typ == want:
+		case k == metricCount && (typ == "REAL" || typ == "DOUBLE PRECISION"),
+			k == metricMoney && d.nanos && (typ == "NUMERIC" || typ == "REAL"):
+			migrate = append(migrate, c.name)
+		default:
+			return nil, nil, &SchemaError{Table: table, Problem: fmt.Sprintf("column %q (%s) is %s, where this version stores %s", c.name, c.what, typ, want)}
+		}
+	}
+	all := slices.Clone(cols)
+	for _, c := range have {
+		if !slices.ContainsFunc(cols, func(x column) bool { return x.name == c[0] }) {
+			if c[1] != "TEXT" {
+				return nil, nil, &SchemaError{Table: table, Problem: fmt.Sprintf("column %q is %s, where a column the service sent unasked is TEXT", c[0], c[1])}
+			}
+			all = append(all, column{name: c[0], what: "column " + c[0] + " (sent by the service)", kind: kindExtra})
+		}
+	}
+	if len(migrate) == 0 {
+		return all, nil, nil
+	}
+	if err := d.migrate(ctx, tx, table, all, cat, migrate); err != nil {
+		return nil, nil, fmt.Errorf("dbsync: migrating %q: %w", table, err)
+	}
+	return all, migrate, nil
+}
+
+// migrate converts the metric columns named in a table an earlier
+// version made, in tx: all of them or, on an error, none.
+func (d Dialect) migrate(ctx context.Context, tx *sql.Tx, table string, cols []column, cat *sdk.Catalog, names []string) error {
+	kind := func(name string) metricKind {
+		info, _ := cat.Metric(name)
+		return kindOf(info)
+	}
+	if !d.nanos { // PostgreSQL changes a column's type in place
+		for _, name := range names {
+			if _, err := tx.ExecContext(ctx, "ALTER TABLE "+quote(table)+" ALTER COLUMN "+quote(name)+" TYPE "+d.count+" USING round("+quote(name)+")::"+d.count); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// SQLite cannot: the table is made anew and its rows copied.
+	old := table + "__before_migration"
+	var list, conv strings.Builder
+	for i, c := range cols {
+		if i > 0 {
+			list.WriteString(", ")
+			conv.WriteString(", ")
+		}
+		list.WriteString(quote(c.name))
+		switch {
+		case !slices.Contains(names, c.name):
+			conv.WriteString(quote(c.name))
+		case kind(c.name) == metricMoney:
+			conv.WriteString("CAST(round(" + quote(c.name) + " * " + strconv.Itoa(nanosPerUSD) + ") AS INTEGER)")
+		default:
+			conv.WriteString("CAST(round(" + quote(c.name) + ") AS INTEGER)")
+		}
+	}
+	for _, q := range []string{
+		"ALTER TABLE " + quote(table) + " RENAME TO " + quote(old),
+		d.tableDDL(table, cols, cat),
+		"INSERT INTO " + quote(table) + " (" + list.String() + ") SELECT " + conv.String() + " FROM " + quote(old),
+		"DROP TABLE " + quote(old),
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/calendar"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 )
 
@@ -142,10 +144,13 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 		return sum, err
 	}
 	cols := ds.columns()
-	g := ds.Query.Granularity
+	cal, probes, err := weeks(ctx, db, dialect, client, &ds, cfg.from)
+	if err != nil {
+		return sum, err
+	}
 	from := time.Time{}
 	if !cfg.from.IsZero() {
-		from = floor(g, cfg.from)
+		from = floorOf(cal, cfg.from)
 	}
 
 	s := &session{db: db}
@@ -156,16 +161,23 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 		defer func() { _ = s.dry.Rollback() }()
 	}
 	var st *state
+	var migrated []string
 	err = s.do(ctx, func(tx *sql.Tx) error {
-		st, err = dialect.prepare(ctx, tx, &ds, def, cols, cat, from)
+		if st, err = dialect.prepare(ctx, tx, &ds, def, cols, cat, from); err != nil {
+			return err
+		}
+		cols, migrated, err = dialect.conform(ctx, tx, ds.Table, cols, cat)
 		return err
 	})
 	if err != nil {
 		return sum, err
 	}
+	if len(migrated) > 0 {
+		sum.Warnings = append(sum.Warnings, fmt.Sprintf("migrated %q, made by an earlier version: %s now %s", ds.Table, strings.Join(migrated, ", "), migratedTo(dialect)))
+	}
 
 	now := cfg.now().UTC()
-	start := cfg.start(g, st, from)
+	start := cfg.start(cal, st, from)
 	sum.Range = sdk.TimeRange{Start: start, End: now}
 	if !start.Before(now) {
 		sum.Covered = 1
@@ -174,7 +186,7 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 		return sum, nil
 	}
 
-	w, err := newWriter(ctx, client, cat, dialect, &ds, cols, now)
+	w, err := newWriter(ctx, client, cat, dialect, &ds, cols, cal, now)
 	if err != nil {
 		return sum, err
 	}
@@ -186,7 +198,8 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 	first := true
 	// done ends the run with what it did.
 	done := func(err error) (Summary, error) {
-		sum.Requests, sum.Elapsed = fetched.Requests, time.Since(began)
+		sum.Requests, sum.Elapsed = fetched.Requests+probes, time.Since(began)
+		sum.Warnings = append(sum.Warnings, w.roundings()...)
 		return sum, err
 	}
 	for page, err := range client.QueryPages(ctx, q, call...) {
@@ -221,30 +234,97 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 		sum.Unchanged += n.unchanged
 		sum.Deleted += n.deleted
 		sum.Partial += n.partial
-		sum.Requests, sum.Covered, sum.Elapsed = fetched.Requests, fetched.Covered, time.Since(began)
+		sum.Requests, sum.Covered, sum.Elapsed = fetched.Requests+probes, fetched.Covered, time.Since(began)
 		if cfg.progress != nil {
 			cfg.progress(sum)
 		}
 	}
 	err = s.do(ctx, func(tx *sql.Tx) error { return dialect.finish(ctx, tx, ds.Table, now, sum) })
-	sum.Elapsed = time.Since(began)
-	return sum, err
+	return done(err)
 }
 
 // start is where a run begins: the saved state less the lookback, but
 // not before the table's first bucket, unless from asks for earlier.
-func (c *config) start(g sdk.Granularity, st *state, from time.Time) time.Time {
+func (c *config) start(cal *calendar.Calendar, st *state, from time.Time) time.Time {
 	if !from.IsZero() && from.Before(st.start) {
 		return from // a backfill before the first bucket
 	}
-	start := floor(g, st.syncedTo.Add(-c.lookback))
+	start := floorOf(cal, st.syncedTo.Add(-c.lookback))
 	if c.lookbackN >= 0 {
-		start = add(g, floor(g, st.syncedTo), -c.lookbackN)
+		if back, ok := cal.Add(floorOf(cal, st.syncedTo), -c.lookbackN); ok {
+			start = back
+		}
 	}
 	if start.Before(st.start) {
 		return st.start
 	}
 	return start
+}
+
+// floorOf is the start of t's bucket, or of its day where the calendar
+// cannot know it (weeks before any key was seen).
+func floorOf(cal *calendar.Calendar, t time.Time) time.Time {
+	if b, ok := cal.Floor(t); ok {
+		return b
+	}
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// weeks is the dataset's calendar. Weeks start where the server's keys
+// say (the service's guides show Sunday, the OpenAPI document Monday):
+// a week dataset learns the day from a bucket its table holds, else
+// from one request for the week that holds from (counted in probes),
+// else from the first key of the run. Other granularities need nothing.
+func weeks(ctx context.Context, db *sql.DB, d Dialect, client *sdk.Client, ds *Dataset, from time.Time) (*calendar.Calendar, int, error) {
+	cal := calendar.New(string(ds.Query.Granularity))
+	if ds.Query.Granularity != sdk.GranularityWeek {
+		return cal, 0, nil
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, d.tableExists, ds.Table).Scan(&n); err != nil {
+		return nil, 0, err
+	}
+	if n > 0 {
+		var b any
+		err := db.QueryRowContext(ctx, "SELECT bucket FROM "+quote(ds.Table)+" ORDER BY bucket LIMIT 1").Scan(&b)
+		if err == nil {
+			t, err := d.scanTime(b)
+			if err != nil {
+				return nil, 0, err
+			}
+			cal.Learn(t)
+			return cal, 0, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, 0, err
+		}
+	}
+	if from.IsZero() {
+		return cal, 0, nil
+	}
+	day := floorOf(cal, from)
+	q := ds.Query
+	q.TimeRange = sdk.TimeRange{Start: day, End: day.AddDate(0, 0, 7)}
+	q.OrderBy, q.Limit = sdk.OrderBy{Field: "date", Direction: sdk.Asc}, 1
+	res, err := client.QueryAnalytics(ctx, q)
+	if err != nil {
+		return nil, 1, fmt.Errorf("dbsync: asking where weeks start: %w", err)
+	}
+	if len(res.Data) > 0 {
+		if b, err := res.Data[0].Bucket(); err == nil {
+			cal.Learn(b.Start)
+		}
+	}
+	return cal, 1, nil
+}
+
+// migratedTo says what a migration made of the columns.
+func migratedTo(d Dialect) string {
+	if d.nanos {
+		return "whole numbers (counts as INTEGER, money as INTEGER nano-USD)"
+	}
+	return "BIGINT"
 }
 
 // session runs each step in a transaction of its own, or, for a dry

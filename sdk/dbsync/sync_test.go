@@ -312,7 +312,8 @@ func TestRowsUnlikeTheDatasetAreRefused(t *testing.T) {
 		change func(map[string]any)
 		want   string
 	}{
-		{"an extra column", func(r map[string]any) { r["surprise"] = 1 }, "surprise"},
+		{"an extra column no table can hold", func(r map[string]any) { r["sur prise"] = 1 }, "sur prise"},
+		{"an extra column named like an engine column", func(r map[string]any) { r["row_hash"] = "x" }, "row_hash"},
 		{"a metric as text", func(r map[string]any) { r["total_cost"] = "cheap" }, "total_cost"},
 		{"a nested dimension", func(r map[string]any) { r["model"] = map[string]any{"id": 1} }, "model"},
 	} {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/calendar"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
 )
@@ -19,40 +21,55 @@ type writer struct {
 	d       Dialect
 	table   string
 	g       sdk.Granularity
-	cols    []column
-	exact   map[string]bool          // currency metrics
+	cal     *calendar.Calendar
+	cols    []column                 // the dataset's, then the extras the table has
+	kinds   map[string]metricKind    // by metric
 	ids     map[string]*sdk.LabelIDs // by enriched dimension
 	now     time.Time                // buckets that end after it are partial
 	perStmt int                      // rows in one INSERT
 	inserts map[int]string           // INSERT statements by their row count
 	width   int                      // columns a row of the response has
+	expect  map[string]bool          // the columns a row of the response has, extras aside
+	rounded map[string]int           // money values rounded to a nano-USD, by metric
 }
 
 // maxParams keeps an INSERT under both databases' limits on parameters
 // (SQLite's 32766, PostgreSQL's 65535).
 const maxParams = 30_000
 
-func newWriter(ctx context.Context, client *sdk.Client, cat *sdk.Catalog, d Dialect, ds *Dataset, cols []column, now time.Time) (*writer, error) {
+func newWriter(ctx context.Context, client *sdk.Client, cat *sdk.Catalog, d Dialect, ds *Dataset, cols []column, cal *calendar.Calendar, now time.Time) (*writer, error) {
 	var err error
-	w := &writer{d: d, table: ds.Table, g: ds.Query.Granularity, cols: cols, now: now,
-		exact: map[string]bool{}, ids: map[string]*sdk.LabelIDs{}, inserts: map[int]string{}}
-	w.perStmt = max(1, min(1000, maxParams/len(cols)))
-	w.width = 1
+	w := &writer{d: d, table: ds.Table, g: ds.Query.Granularity, cal: cal, now: now,
+		kinds: map[string]metricKind{}, ids: map[string]*sdk.LabelIDs{}, expect: map[string]bool{}, rounded: map[string]int{}}
 	for _, c := range cols {
 		switch c.kind {
 		case kindMetric:
 			info, _ := cat.Metric(c.name)
-			w.exact[c.name] = info.DisplayFormat == sdk.FormatCurrency
-			w.width++
+			w.kinds[c.name] = kindOf(info)
+			w.expect[c.name] = true
 		case kindDimension:
-			w.width++
+			w.expect[c.name] = true
 		case kindID:
 			if w.ids[c.idOf], err = client.LabelIDs(ctx, c.idOf); err != nil {
 				return nil, fmt.Errorf("dbsync: the ids of %s: %w", c.idOf, err)
 			}
 		}
 	}
+	w.setColumns(cols)
 	return w, nil
+}
+
+// setColumns makes cols the table's columns, extras among them.
+func (w *writer) setColumns(cols []column) {
+	w.cols = cols
+	w.perStmt = max(1, min(1000, maxParams/len(cols)))
+	w.inserts = map[int]string{}
+	w.width = 1 // the bucket
+	for _, c := range cols {
+		if c.kind == kindMetric || c.kind == kindDimension || c.kind == kindExtra {
+			w.width++
+		}
+	}
 }
 
 // counts is what a page did to the table.
@@ -63,6 +80,9 @@ type counts struct {
 // write replaces the page's time range in the table with its rows.
 func (w *writer) write(ctx context.Context, tx *sql.Tx, p *sdk.Page) (counts, error) {
 	var n counts
+	if err := w.addExtras(ctx, tx, p); err != nil {
+		return n, err
+	}
 	values, rows, err := w.rows(p)
 	if err != nil {
 		return n, err
@@ -115,6 +135,56 @@ func (w *writer) write(ctx context.Context, tx *sql.Tx, p *sdk.Page) (counts, er
 		}
 	}
 	return n, nil
+}
+
+// addExtras gives the table a nullable TEXT column for each column the
+// page's rows carry that the query did not ask for (user_email beside
+// user), in the page's transaction: a row never loses one.
+func (w *writer) addExtras(ctx context.Context, tx *sql.Tx, p *sdk.Page) error {
+	var added []column
+	for i, r := range p.Rows {
+		if r.Len() == w.width && w.hasExtras(r) {
+			continue // the common case: the columns of the rows before
+		}
+		for _, name := range r.Columns() {
+			if _, ok := row.BucketColumn(name); ok || w.expect[name] || w.hasColumn(name) || slices.ContainsFunc(added, func(c column) bool { return c.name == name }) {
+				continue
+			}
+			if !identifier.MatchString(name) || w.hasColumn(name) {
+				return fmt.Errorf("dbsync: row %d of the page from %s has a column %q that the table cannot hold: a column name must be letters, digits and underscores", i, p.TimeRange.Start.Format(time.RFC3339), name)
+			}
+			added = append(added, column{name: name, what: "column " + name + " (sent by the service)", kind: kindExtra})
+		}
+	}
+	if len(added) == 0 {
+		return nil
+	}
+	for _, c := range added {
+		if engineColumns[c.name] {
+			return fmt.Errorf("dbsync: the service sent a column %q, which is the engine's own", c.name)
+		}
+		if _, err := tx.ExecContext(ctx, "ALTER TABLE "+quote(w.table)+" ADD COLUMN "+quote(c.name)+" TEXT"); err != nil {
+			return fmt.Errorf("dbsync: adding column %q to %q: %w", c.name, w.table, err)
+		}
+	}
+	w.setColumns(append(slices.Clip(w.cols), added...))
+	return nil
+}
+
+// hasExtras reports whether r has every extra column the table has.
+func (w *writer) hasExtras(r row.Row) bool {
+	for _, c := range w.cols {
+		if c.kind == kindExtra {
+			if _, ok := r.Get(c.name); !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (w *writer) hasColumn(name string) bool {
+	return slices.ContainsFunc(w.cols, func(c column) bool { return c.name == name })
 }
 
 // rowInfo is what write needs to know of a row besides its values.
@@ -187,7 +257,7 @@ func (w *writer) rows(p *sdk.Page) (values []any, rows []rowInfo, err error) {
 	rows = make([]rowInfo, 0, len(p.Rows))
 	seen := make(map[string][]int, len(p.Rows)) // by slot: the rows that show it
 	var key []byte
-	bucketCol := row.BucketPrefix + string(w.g)
+	bucketCol := row.BucketPrefix + string(w.g) // found under created_at__ too
 	var lastBucket time.Time
 	var bucketText string
 	for i, r := range p.Rows {
@@ -195,15 +265,15 @@ func (w *writer) rows(p *sdk.Page) (values []any, rows []rowInfo, err error) {
 			return fmt.Errorf("dbsync: row %d of the page from %s: %s", i, p.TimeRange.Start.Format(time.RFC3339), fmt.Sprintf(format, args...))
 		}
 		if r.Len() != w.width {
-			return nil, nil, bad("%d columns (%s), where the dataset has %d", r.Len(), strings.Join(r.Columns(), ", "), w.width)
+			return nil, nil, bad("%d columns (%s), where the table has %d", r.Len(), strings.Join(r.Columns(), ", "), w.width)
 		}
 		b, err := r.Time(bucketCol)
 		if err != nil {
 			return nil, nil, bad("%v", err)
 		}
-		b = b.UTC()
-		if !floor(w.g, b).Equal(b) || b.Before(p.TimeRange.Start) || !b.Before(p.TimeRange.End) {
-			return nil, nil, bad("bucket %s does not start a %s inside the page", b.Format(time.RFC3339), w.g)
+		w.cal.Learn(b) // weeks start where the server's keys say
+		if !w.cal.Aligned(b) || b.Before(p.TimeRange.Start) || !b.Before(p.TimeRange.End) {
+			return nil, nil, &BucketError{Table: w.table, Granularity: w.g, Bucket: b, Page: p.TimeRange}
 		}
 		if !b.Equal(lastBucket) {
 			lastBucket, bucketText = b, b.Format(time.RFC3339)
@@ -240,47 +310,59 @@ func (w *writer) rows(p *sdk.Page) (values []any, rows []rowInfo, err error) {
 				}
 				key = strconv.AppendQuote(key, text)
 			case kindID:
-				label, _ := values[len(values)-1].(string)
-				if id, found := w.ids[c.idOf].ID(label); found {
-					values = append(values, id)
-				} else {
-					values = append(values, nil)
-				}
+				values = append(values, w.id(r, c.idOf, values[len(values)-1]))
 			case kindMetric:
 				if r.IsNull(c.name) {
 					values = append(values, nil)
 					h = fnvAdd(h, 0)
 					continue
 				}
-				f, err := r.Float(c.name)
+				v, err := w.metric(r, c.name)
 				if err != nil {
 					return nil, nil, bad("%v", err)
 				}
-				values = append(values, w.d.metric(f, w.exact[c.name]))
-				h = fnvAdd(h, 1)
-				for bits, j := math.Float64bits(f), 0; j < 8; j++ {
-					h = fnvAdd(h, byte(bits>>(8*j)))
+				values = append(values, v)
+				h = fnvValue(fnvAdd(h, 1), v)
+			case kindExtra:
+				v, _ := r.Get(c.name)
+				text, ok, err := dimensionText(v)
+				if err != nil {
+					return nil, nil, bad("column %q: %v", c.name, err)
 				}
+				if len(key) > 1 {
+					key = append(key, ',')
+				}
+				h = fnvAdd(h, 2)
+				if !ok {
+					values = append(values, nil)
+					key = append(key, "null"...)
+					continue
+				}
+				values = append(values, text)
+				key = strconv.AppendQuote(key, text)
+				h = fnvString(h, text)
 			case kindPartial:
-				info.partial = add(w.g, b, 1).After(w.now)
+				next, _ := w.cal.Next(b)
+				info.partial = next.After(w.now)
 				values = append(values, info.partial)
-			case kindRowKey:
-				key = append(key, ']')
-				info.key = string(key)
-				seen[info.slot()] = append(seen[info.slot()], len(rows))
-				values = append(values, info.key)
-			case kindRowHash:
-				info.hash = strconv.FormatUint(h, 16)
-				values = append(values, info.hash)
+			case kindRowKey, kindRowHash:
+				values = append(values, nil) // set below, once the extras are read
 			}
 		}
+		key = append(key, ']')
+		info.key = string(key)
+		info.hash = strconv.FormatUint(h, 16)
+		base := len(values) - len(w.cols)
+		values[base+w.col(kindRowKey)] = info.key
+		values[base+w.col(kindRowHash)] = info.hash
+		seen[info.slot()] = append(seen[info.slot()], len(rows))
 		rows = append(rows, info)
 	}
 	// Rows that show the same labels in a bucket (two keys named alike)
 	// are told apart by a suffix, given in the order of their metrics'
 	// hashes: the server's order of such rows may differ between
 	// requests, and a key must not.
-	rowKey := len(w.cols) - 2
+	rowKey := w.col(kindRowKey)
 	for _, same := range seen {
 		if len(same) < 2 {
 			continue
@@ -301,6 +383,87 @@ const (
 )
 
 func fnvAdd(h uint64, b byte) uint64 { return (h ^ uint64(b)) * fnvPrime }
+
+func fnvString(h uint64, s string) uint64 {
+	for i := range len(s) {
+		h = fnvAdd(h, s[i])
+	}
+	return fnvAdd(h, 0)
+}
+
+// roundings are the warnings of money rounded to a nano-USD (SQLite).
+func (w *writer) roundings() []string {
+	var out []string
+	for _, m := range slices.Sorted(maps.Keys(w.rounded)) {
+		out = append(out, fmt.Sprintf("%s: %d values had digits past a nano-USD (10^-9) and were rounded to it", m, w.rounded[m]))
+	}
+	return out
+}
+
+// fnvValue hashes a metric's stored value.
+func fnvValue(h uint64, v any) uint64 {
+	var bits uint64
+	switch v := v.(type) {
+	case string:
+		return fnvString(h, v)
+	case int64:
+		bits = uint64(v)
+	case float64:
+		bits = math.Float64bits(v)
+	}
+	for j := range 8 {
+		h = fnvAdd(h, byte(bits>>(8*j)))
+	}
+	return h
+}
+
+// col is the index of the engine's column of kind k.
+func (w *writer) col(k columnKind) int {
+	return slices.IndexFunc(w.cols, func(c column) bool { return c.kind == k })
+}
+
+// metric is a metric's value as the table stores it: a count exactly as
+// an int64, money as decimal text (PostgreSQL's numeric) or nano-USD
+// (SQLite), anything else as a float64.
+func (w *writer) metric(r row.Row, col string) (any, error) {
+	switch w.kinds[col] {
+	case metricCount:
+		n, err := r.Int(col)
+		if err != nil {
+			return nil, fmt.Errorf("%w (a count, stored as a whole number)", err)
+		}
+		return n, nil
+	case metricMoney:
+		text, err := moneyText(r, col)
+		if err != nil || !w.d.nanos {
+			return text, err
+		}
+		n, exact, err := toNanos(text)
+		if err != nil {
+			return nil, fmt.Errorf("column %q: %s: %w", col, text, err)
+		}
+		if !exact {
+			w.rounded[col]++
+		}
+		return n, nil
+	}
+	return r.Float(col)
+}
+
+// id is the id beside an enriched dimension's label: the label's own id
+// from the look-ups, or the label itself when rows show the id (a
+// permaslug, a UUID, a user id). A user shown without a name (null) is
+// found by the email the service sends beside it.
+func (w *writer) id(r row.Row, dim string, label any) any {
+	text, _ := label.(string)
+	if label == nil && dim == "user" {
+		text, _ = r.Value("user_email").(string)
+	}
+	if id, found := w.ids[dim].ID(text); found && text != "" {
+		return id
+	}
+	return nil
+}
 
 // dimensionText is a dimension's value as text; false for unset (null).
 func dimensionText(v any) (string, bool, error) {
