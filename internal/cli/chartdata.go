@@ -50,7 +50,7 @@ func (v *resultView) rowLabel(r sdk.Row) string {
 	}
 	parts := make([]string, len(v.dims))
 	for i, d := range v.dims {
-		parts[i] = v.cell(d, r.Value(d))
+		parts[i] = v.cell(d, r)
 	}
 	return strings.Join(parts, " / ")
 }

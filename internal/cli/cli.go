@@ -75,6 +75,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 // common are the flags both commands take.
 type common struct {
 	demo       bool
+	demoShape  shapeFlags
 	baseURL    string
 	format     string
 	referer    string
@@ -86,6 +87,7 @@ type common struct {
 
 func (c *common) register(fs *flag.FlagSet) {
 	fs.BoolVar(&c.demo, "demo", false, "use the embedded fake API (no key, no network); 'now' is the end of its data, "+analyticstest.DefaultEnd.Format("2006-01-02"))
+	c.demoShape.register(fs, "demo-")
 	fs.StringVar(&c.baseURL, "base-url", "", "the API's base URL (default: $OPENROUTER_BASE_URL, else "+sdk.DefaultBaseURL+")")
 	fs.StringVar(&c.format, "format", "table", "output: table, csv, json or jsonl")
 	fs.StringVar(&c.referer, "referer", "", "HTTP-Referer header: your app's URL")
@@ -96,6 +98,9 @@ func (c *common) register(fs *flag.FlagSet) {
 }
 
 func (c *common) check() error {
+	if _, err := c.demoShape.options(); err != nil {
+		return err
+	}
 	switch c.format {
 	case "table", "csv", "json", "jsonl":
 		return nil
@@ -125,7 +130,11 @@ func (c *common) client(env *Env) (*sdk.Client, func(), error) {
 	stop := func() {}
 	switch {
 	case c.demo:
-		srv := httptest.NewServer(analyticstest.NewHandler())
+		shape, err := c.demoShape.options()
+		if err != nil {
+			return nil, stop, err
+		}
+		srv := httptest.NewServer(analyticstest.NewHandler(shape...))
 		stop = srv.Close
 		// The demo's apps stand in for the ones a user knows: upstream
 		// publishes no list of them.

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
 )
 
 // DefaultFakeAddr is where `fake` listens unless --listen says otherwise.
@@ -22,6 +24,7 @@ type fakeFlags struct {
 	seed, chaosSeed          uint64
 	chaosRate                float64
 	log                      bool
+	shape                    shapeFlags
 }
 
 // runFake serves the fake API until ctx ends (SIGINT or SIGTERM), then
@@ -39,6 +42,7 @@ func runFake(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&f.faults, "chaos-faults", "", "comma-separated faults to draw from (default all): "+faultNames())
 	fs.Uint64Var(&f.chaosSeed, "chaos-seed", 1, "seed of the faults' draws")
 	fs.BoolVar(&f.log, "log", false, "log one line per request on stderr: method, path, status, the fault it got")
+	f.shape.register(fs, "")
 	var opts []analyticstest.Option
 	code, ok := parse(fs, args, env, func() error {
 		var err error
@@ -117,11 +121,40 @@ func (f *fakeFlags) options() ([]analyticstest.Option, error) {
 			return nil, fmt.Errorf("--chaos-faults: unknown fault %q: want some of %s", name, faultNames())
 		}
 	}
-	return []analyticstest.Option{
+	shape, err := f.shape.options()
+	if err != nil {
+		return nil, err
+	}
+	return append(shape,
 		analyticstest.WithData(analyticstest.DataConfig{Rows: f.rows, Days: f.days, End: end, Seed: f.seed}),
 		analyticstest.WithManagementKeys(f.key),
 		analyticstest.WithoutRequestLog(),
-	}, nil
+	), nil
+}
+
+// shapeFlags say how the fake writes its rows.
+type shapeFlags struct {
+	shape, prefix string
+}
+
+// register adds --shape and --bucket-prefix, after prefix ("demo-").
+func (s *shapeFlags) register(fs *flag.FlagSet, prefix string) {
+	fs.StringVar(&s.shape, prefix+"shape", "service", "how the fake writes rows: service (as OpenRouter's guides show the live service: counts as strings, bare-date days, Sunday weeks, user_email) or spec (as the OpenAPI document shows)")
+	fs.StringVar(&s.prefix, prefix+"bucket-prefix", row.BucketPrefix, "the fake's bucket column: "+row.BucketPrefix+" or "+row.CreatedAtPrefix+" (as the service answers some queries)")
+}
+
+func (s *shapeFlags) options() ([]analyticstest.Option, error) {
+	if *s == (shapeFlags{}) {
+		return nil, nil // the fake's defaults
+	}
+	shape, ok := analyticstest.ParseShape(s.shape)
+	if !ok {
+		return nil, fmt.Errorf("shape %q: want service or spec", s.shape)
+	}
+	if s.prefix != row.BucketPrefix && s.prefix != row.CreatedAtPrefix {
+		return nil, fmt.Errorf("bucket prefix %q: want %s or %s", s.prefix, row.BucketPrefix, row.CreatedAtPrefix)
+	}
+	return []analyticstest.Option{analyticstest.WithShape(shape), analyticstest.WithBucketPrefix(s.prefix)}, nil
 }
 
 func (f *fakeFlags) faultList() []analyticstest.ChaosFault {

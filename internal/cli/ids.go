@@ -78,9 +78,9 @@ func noteLabelIDs(ids *sdk.LabelIDs, env Env) {
 }
 
 // row is r with the id beside each enriched dimension: null when the
-// label is unset, unknown or shared.
+// label is unset, unknown or shared; r itself without --with-ids (nil).
 func (ic *idColumns) row(r sdk.Row) sdk.Row {
-	if len(ic.dims) == 0 {
+	if ic == nil || len(ic.dims) == 0 {
 		return r
 	}
 	ic.b.Reset()
@@ -88,7 +88,12 @@ func (ic *idColumns) row(r sdk.Row) sdk.Row {
 		ic.b.Add(col, val)
 		if ids, ok := ic.ids[col]; ok {
 			var id any
-			if label, ok := val.(string); ok {
+			label, ok := val.(string)
+			if val == nil && col == "user" {
+				// A member with no name shows null, and its email beside.
+				label, ok = r.Value("user_email").(string)
+			}
+			if ok {
 				if found, ok := ids.ID(label); ok {
 					id = found
 				}

@@ -153,13 +153,11 @@ func queryOnce(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat 
 	if err != nil {
 		return nil, err
 	}
-	if ids != nil {
-		for i, r := range res.Data {
-			res.Data[i] = ids.row(r)
-		}
-	}
 	out := newResultView(q, res, cat)
 	out.ids = ids
+	for i, r := range res.Data {
+		res.Data[i] = ids.row(out.normalize(r))
+	}
 	if err := out.write(stdout, format); err != nil {
 		return nil, err
 	}
@@ -208,9 +206,7 @@ func queryAll(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *
 			return nil, err
 		}
 		n++
-		if ids != nil {
-			r = ids.row(r)
-		}
+		r = ids.row(out.normalize(r))
 		if hold {
 			out.res.Data = append(out.res.Data, r)
 		} else if err := write(r); err != nil {

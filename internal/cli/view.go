@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,7 @@ type resultView struct {
 	dateKey string   // "" without a granularity
 	dims    []string // dimensions, then classifier dimensions
 	metrics []string
+	extras  []string   // columns the service sent unasked (user_email), as they appeared
 	ids     *idColumns // --with-ids; nil without
 }
 
@@ -52,7 +54,42 @@ func (v *resultView) columns() []string {
 			cols = append(cols, idColumn(d))
 		}
 	}
+	cols = append(cols, v.extras...)
 	return append(cols, v.metrics...)
+}
+
+// learn notes the columns of r that nobody asked for (user_email beside
+// user), so that every output keeps them; it reports whether there were
+// new ones.
+func (v *resultView) learn(r sdk.Row) bool {
+	if r.Len() == v.width() {
+		return false // the columns of the rows before: the common case
+	}
+	grew := false
+	for _, c := range r.Columns() {
+		if _, bucket := row.BucketColumn(c); bucket || slices.Contains(v.metrics, c) || slices.Contains(v.dims, c) ||
+			slices.Contains(v.extras, c) || strings.HasSuffix(c, ".id") {
+			continue
+		}
+		v.extras, grew = append(v.extras, c), true
+	}
+	return grew
+}
+
+// width is how many columns a row has that shows every known column.
+func (v *resultView) width() int {
+	n := len(v.dims) + len(v.extras) + len(v.metrics)
+	if v.dateKey != "" {
+		n++
+	}
+	if v.ids != nil {
+		for _, d := range v.dims {
+			if v.ids.ids[d] != nil {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 func (v *resultView) label(col string) string {
@@ -95,21 +132,23 @@ func (v *resultView) format(col string) sdk.DisplayFormat {
 	return sdk.FormatNumber
 }
 
-// cell formats one value for the table.
-func (v *resultView) cell(col string, val any) string {
+// cell formats one value of r for the table: a bucket in any of the
+// service's shapes, a metric sent as a number or as a numeric string.
+func (v *resultView) cell(col string, r sdk.Row) string {
+	val := r.Value(col)
 	switch {
 	case val == nil && strings.HasSuffix(col, ".id"):
 		return "(unknown)"
+	case val == nil && v.isMetric(col):
+		return "-" // a cost component nothing used
 	case val == nil:
 		return "(unset)"
 	case col == v.dateKey:
-		if s, ok := val.(string); ok {
-			if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-				return formatBucket(t, v.q.Granularity)
-			}
+		if t, err := r.Time(col); err == nil {
+			return formatBucket(t, v.q.Granularity)
 		}
 	case v.isMetric(col):
-		if f, ok := val.(float64); ok {
+		if f, err := r.Float(col); err == nil {
 			return formatMetric(f, v.format(col))
 		}
 	}
@@ -192,6 +231,9 @@ func (v *resultView) write(w io.Writer, format string) error {
 }
 
 func (v *resultView) writeTable(w io.Writer) error {
+	for _, r := range v.res.Data {
+		v.learn(r)
+	}
 	cols := v.columns()
 	cells := make([][]string, 0, len(v.res.Data)+1)
 	header := make([]string, len(cols))
@@ -202,7 +244,7 @@ func (v *resultView) writeTable(w io.Writer) error {
 	for _, r := range v.res.Data {
 		line := make([]string, len(cols))
 		for i, c := range cols {
-			line[i] = v.cell(c, r.Value(c))
+			line[i] = v.cell(c, r)
 		}
 		cells = append(cells, line)
 	}
@@ -277,13 +319,23 @@ func (v *resultView) stream(w io.Writer, format string) (write func(sdk.Row) err
 	case "json":
 		return v.streamJSON(w)
 	}
+	// The header waits for the first row, whose columns it names, the
+	// ones nobody asked for among them.
 	cw := csv.NewWriter(w)
-	cols := v.columns()
-	if err := cw.Write(cols); err != nil {
-		return nil, nil, err
+	var cols, rec []string
+	header := func() error {
+		cols = v.columns()
+		rec = make([]string, len(cols))
+		return cw.Write(cols)
 	}
-	rec := make([]string, len(cols))
 	write = func(r sdk.Row) error {
+		if grew := v.learn(r); cols == nil {
+			if err := header(); err != nil {
+				return err
+			}
+		} else if grew {
+			return fmt.Errorf("a row has the column %q, which the rows before it lacked and the CSV header does not name: use --format jsonl", v.extras[len(v.extras)-1])
+		}
 		for i, c := range cols {
 			switch x := r.Value(c).(type) {
 			case nil:
@@ -297,10 +349,54 @@ func (v *resultView) stream(w io.Writer, format string) (write func(sdk.Row) err
 		return cw.Write(rec)
 	}
 	flush = func() error {
+		if cols == nil {
+			if err := header(); err != nil { // no rows: the header alone
+				return err
+			}
+		}
 		cw.Flush()
 		return cw.Error()
 	}
 	return write, flush, nil
+}
+
+// normalize is r as every output of the command shows it, whichever
+// shape the service sent it in: the bucket as date__<granularity> in
+// RFC 3339 (UTC), and metrics sent as numeric strings ("1523") as JSON
+// numbers, their digits kept. Columns nobody asked for stay.
+func (v *resultView) normalize(r sdk.Row) sdk.Row {
+	bucket, rewrite := "", false
+	if v.dateKey != "" {
+		if t, err := r.Time(v.dateKey); err == nil {
+			bucket = t.Format(time.RFC3339)
+			rewrite = r.Value(v.dateKey) != bucket || !slices.Contains(r.Columns(), v.dateKey)
+		}
+	}
+	for _, m := range v.metrics {
+		if _, ok := r.Value(m).(string); ok && r.IsNumeric(m) {
+			rewrite = true
+		}
+	}
+	if !rewrite {
+		return r
+	}
+	var b row.Builder
+	for col, val := range r.All() {
+		switch s, isString := val.(string); {
+		case bucket != "" && isBucket(col):
+			b.Add(v.dateKey, bucket)
+		case isString && v.isMetric(col) && r.IsNumeric(col):
+			b.Add(col, json.Number(s))
+		default:
+			b.Add(col, val)
+		}
+	}
+	return b.Row()
+}
+
+func isBucket(col string) bool {
+	_, ok := row.BucketColumn(col)
+	return ok
 }
 
 // streamJSON writes the document write makes for the json format, a row
