@@ -74,39 +74,49 @@ release-snapshot:
 
 CLI := bin/openrouter-analytics
 
+# DEMO_SHAPE is how the demo's fake writes rows: service (as OpenRouter's
+# guides show the live service: counts as strings, bare-date days, Sunday
+# weeks, user_email) or spec (as the OpenAPI document shows them).
+DEMO_SHAPE ?= service
+SHAPE := --demo-shape $(DEMO_SHAPE)
+
 ## demo: the main job, against the embedded fake API (no key, no network):
 ## the catalog, a two-metric daily series (two panels), all 16 models
 ## ranked, a percent metric, every row of a large series with --all, and
 ## a series kept in SQLite with sync
 demo:
 	$(GO) build -o $(CLI) ./cmd/openrouter-analytics
+	@echo "== The fake answers in the $(DEMO_SHAPE) shape (make demo DEMO_SHAPE=spec for the OpenAPI document's)"
 	@mkdir -p out
 	@echo "== The catalog: what a query may use"
 	$(CLI) meta --demo
 	@echo
 	@echo "== Daily requests and cost by model, last 14 days: one panel per metric"
-	$(CLI) query --demo --metric request_count,total_cost --dimension model --granularity day --last 14d \
+	$(CLI) query --demo $(SHAPE) --metric request_count,total_cost --dimension model --granularity day --last 14d \
 		--filter 'model in openai/gpt-4o,anthropic/claude-3.5-sonnet,google/gemini-2.0-flash-001' \
 		--chart --plot out/daily-requests-and-cost.png
 	@echo
 	@echo "== Every model ranked by requests, last 30 days, with its error rate"
-	$(CLI) query --demo --metric request_count,error_rate --dimension model --last 30d \
+	$(CLI) query --demo $(SHAPE) --metric request_count,error_rate --dimension model --last 30d \
 		--order-by 'request_count desc' --chart --plot out/models-ranked.png
 	@echo
 	@echo "== Error rate per day, last 30 days: a percent metric"
-	$(CLI) query --demo --metric error_rate --granularity day --last 30d --chart --quiet --plot out/error-rate-by-day.png
+	$(CLI) query --demo $(SHAPE) --metric error_rate --granularity day --last 30d --chart --quiet --plot out/error-rate-by-day.png
 	@echo
 	@echo "== Every hourly row by user over the 90 days, in as many requests as the row cap needs (--all)"
-	$(CLI) query --demo --metric request_count --dimension user --granularity hour --last 90d --all --format csv \
+	$(CLI) query --demo $(SHAPE) --metric request_count --dimension user --granularity hour --last 90d --all --format csv \
 		> out/hourly-by-user.csv
 	@echo "out/hourly-by-user.csv: $$(($$(wc -l < out/hourly-by-user.csv) - 1)) rows"
 	@echo
 	@echo "== The hourly requests and cost by model kept in SQLite (sync), run twice: the second run fetches only its lookback"
 	@rm -f out/history.db out/history.db-wal out/history.db-shm
-	$(CLI) sync --demo --db sqlite:out/history.db --table hourly_by_model --metric request_count,total_cost \
+	$(CLI) sync --demo $(SHAPE) --db sqlite:out/history.db --table hourly_by_model --metric request_count,total_cost \
 		--dimension model --granularity hour --from 2025-04-01
-	$(CLI) sync --demo --db sqlite:out/history.db --table hourly_by_model --metric request_count,total_cost \
+	$(CLI) sync --demo $(SHAPE) --db sqlite:out/history.db --table hourly_by_model --metric request_count,total_cost \
 		--dimension model --granularity hour --from 2025-04-01
+	@echo
+	@echo "== The totals of the 90 days: the same in every shape"
+	$(CLI) query --demo $(SHAPE) --metric request_count,total_tokens,total_cost --last 90d
 
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 6
