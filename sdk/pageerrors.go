@@ -34,8 +34,9 @@ func (e *TruncatedError) Error() string {
 
 // BucketError reports a time series that QueryAll and QueryPages cannot
 // page through exactly, because its bucket keys do not say where a piece
-// may end: a row without its "date__<granularity>" column, or with one
-// that is not an ISO-8601 time; rows out of the date order they were
+// may end: a row without its "date__<granularity>" (or
+// "created_at__<granularity>") column, or with one that is not a time
+// in a shape row.ParseTime reads; rows out of the date order they were
 // asked in; a bucket outside the range asked for, or one that began
 // before it (the server's buckets do not fall where the pieces were
 // split); or a granularity this version does not know, on a query

@@ -6,8 +6,9 @@ import (
 )
 
 // Period is a calendar period relative to now, in UTC: its Range is the
-// TimeRange a query takes. Weeks start on Monday, as the fake's week
-// buckets do; the service does not publish its week's first day.
+// TimeRange a query takes. Weeks start on Monday (ISO 8601), as the
+// spec's week buckets do; the service's week buckets start on Sunday, as
+// its guides show, so there a week-to-date range spans two buckets.
 type Period string
 
 // The calendar periods. A period "to date" ends at now; the others end

@@ -215,7 +215,9 @@ const (
 // QueryResult is what a successful query returns.
 type QueryResult struct {
 	// Data is the rows: each keyed by the requested dimensions, the
-	// requested metrics and, with a granularity, "date__<granularity>".
+	// requested metrics and, with a granularity, "date__<granularity>"
+	// or "created_at__<granularity>" (see row.Row for the shapes of the
+	// values), and any column the service adds (user_email).
 	Data Rows `json:"data"`
 	// Metadata tells how many rows came back and whether more matched.
 	Metadata QueryMetadata `json:"metadata"`
