@@ -144,6 +144,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzEnvelopeDecodesAsEncodingJSON$$' -fuzztime=$(FUZZTIME) ./sdk/
 	$(GO) test -run '^$$' -fuzz '^FuzzRows$$' -fuzztime=$(FUZZTIME) ./sdk/row/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecodeRows$$' -fuzztime=$(FUZZTIME) ./sdk/row/
+	$(GO) test -run '^$$' -fuzz '^FuzzValues$$' -fuzztime=$(FUZZTIME) ./sdk/row/
 	$(GO) test -run '^$$' -fuzz '^FuzzValidateQueryAgreesWithTheSpec$$' -fuzztime=$(FUZZTIME) ./tests/
 
 SOAK ?= 60s

@@ -102,6 +102,12 @@ func TestAdversarialBodiesCostAtMost3xTheirSize(t *testing.T) {
 			return fmt.Sprintf(`{"a":1.%s1,"b":0.%s1e-5,"c":%d%se-300}`, strings.Repeat("0", 100_000), strings.Repeat("0", 100_000), i+1, strings.Repeat("9", 290))
 		}, size, 0},
 		{"many small numbers", func(i int) string { return `{"a":-0,"b":1e-7,"c":0.5}` }, size, 0},
+		// Integers past 2^53 keep their digits beside the float.
+		{"integers past 2^53", func(i int) string { return fmt.Sprintf(`{"a":%d,"b":-%d}`, 1<<60+i, 1<<60+i) }, size, 0},
+		{"1-column integers past 2^53", func(i int) string { return fmt.Sprintf(`{"a":%d}`, 1<<60+i) }, size, 0},
+		{"long integers past 2^53", func(i int) string { return fmt.Sprintf(`{"a":%d%s}`, i+1, strings.Repeat("0", 300)) }, size, 0},
+		// The service's counts: numeric strings, each distinct.
+		{"string counts", func(i int) string { return fmt.Sprintf(`{"date__day":"2026-05-19","request_count":"%d","tokens_total":"%d"}`, i, 7*i) }, size, 0},
 		{"booleans and nulls", func(i int) string { return `{"a":true,"b":null,"c":false}` }, size, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -270,7 +270,7 @@ func (d *decoder) cell(raw jsontext.Value) (cell, error) {
 		return 0, fmt.Errorf("%w: number %.40s out of range", errSyntax, raw)
 	}
 	if math.Abs(f) >= maxExact && isInteger(raw) { // keep the digits a float64 would lose
-		return d.long(raw, tagBigNumber), nil
+		return d.bigNumber(raw), nil
 	}
 	return numberCell(f), nil
 }
@@ -301,12 +301,35 @@ func (d *decoder) text(raw []byte, nested bool) cell {
 			return *slot
 		}
 	}
+	c, ok := d.chunked(b, textKind(nested, tagText, tagRawText), maxChunks, d.textLeft+len(b))
+	if !ok {
+		return d.long(b, textKind(nested, tagLong, tagRawLong))
+	}
+	if slot != nil {
+		*slot = c
+	}
+	return c
+}
+
+// bigNumber stores the text of an integer a float64 cannot hold: in a
+// chunk, as strings are, so that a body of them costs what strings do.
+func (d *decoder) bigNumber(raw []byte) cell {
+	// measure counted no number's text: a chunk of its own for them.
+	if c, ok := d.chunked(raw, tagBigNumber, bigLong>>32, 4<<10); ok {
+		return c
+	}
+	return d.long(raw, tagBigNumber) | bigLong
+}
+
+// chunked appends b to the text chunk being filled, or to a new one of
+// about want bytes, as long as the chunks number fewer than limit.
+func (d *decoder) chunked(b []byte, kind cell, limit, want int) (cell, bool) {
 	if len(d.t.text) == 0 || d.chunk.Cap()-d.chunk.Len() < len(b) {
-		if len(d.t.text) == maxChunks {
-			return d.long(b, textKind(nested, tagLong, tagRawLong))
+		if len(d.t.text) >= limit {
+			return 0, false
 		}
 		d.chunk = strings.Builder{}
-		d.chunk.Grow(max(len(b), min(chunkSize, d.textLeft+len(b))))
+		d.chunk.Grow(max(len(b), min(chunkSize, want)))
 		d.t.text = append(d.t.text, "")
 	}
 	last := len(d.t.text) - 1
@@ -315,11 +338,7 @@ func (d *decoder) text(raw []byte, nested bool) cell {
 	// The chunk never grows past the capacity it was made with, so its
 	// bytes never move and every string taken from it stays valid.
 	d.t.text[last] = d.chunk.String()
-	c := tag(textKind(nested, tagText, tagRawText), cell(last)<<32|cell(off)<<16|cell(len(b)))
-	if slot != nil {
-		*slot = c
-	}
-	return c
+	return tag(kind, cell(last)<<32|cell(off)<<16|cell(len(b))), true
 }
 
 // textKind is the tag of a string, or of a nested value.

@@ -2,6 +2,7 @@ package row_test
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -222,4 +223,30 @@ func TestReadingStringCountsAllocatesNothing(t *testing.T) {
 		_, _ = r.Bucket()
 	})
 	assert.Zero(t, allocs)
+}
+
+// A count, however it is spelled, is read as strconv reads it, or refused;
+// a time, as one of the three shapes, or refused: never a panic, never a
+// silent rounding.
+func FuzzValues(f *testing.F) {
+	for _, s := range []string{"1540", "-0", "9007199254740993", "1e3", "1.5", "", "+1", "0x1", "2026-05-19", "2026-05-19 13:00:00", "2026-05-19T13:00:00.5+02:00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var b row.Builder
+		r := b.Add("n", s).Row()
+		if n, err := r.Int("n"); err == nil {
+			if want, perr := strconv.ParseInt(s, 10, 64); perr == nil && want != n {
+				t.Fatalf("Int(%q) = %d, strconv says %d", s, n, want)
+			}
+		}
+		if f, err := r.Float("n"); err == nil {
+			if want, perr := strconv.ParseFloat(s, 64); perr != nil || want != f {
+				t.Fatalf("Float(%q) = %v, strconv says %v, %v", s, f, want, perr)
+			}
+		}
+		if tm, err := row.ParseTime(s); err == nil && tm.Location() != time.UTC {
+			t.Fatalf("ParseTime(%q) is not UTC", s)
+		}
+	})
 }

@@ -32,7 +32,8 @@ const (
 	tagLong      = 4 // a string in table.long
 	tagRawText   = 5 // a nested array or object, its JSON in a text chunk
 	tagRawLong   = 6 // the same, in table.long
-	tagBigNumber = 7 // an integer past 2^53: its JSON text, in table.long
+	tagBigNumber = 7 // an integer past 2^53: its JSON text, as tagText's, or with bigLong as tagLong's
+	bigLong      = 1 << 47
 	chunkSize    = 1 << 16
 	maxChunks    = 1 << 16
 	maxInChunk   = 4 << 10 // longer strings are allocated on their own
@@ -106,10 +107,15 @@ func (t *table) value(c cell) value {
 	return value{}
 }
 
-// str is the text a string or nested-value cell points to.
+// str is the text a string, nested-value or big-number cell points to.
 func (t *table) str(c cell) string {
 	p := uint64(c & payload)
 	switch c.tag() {
+	case tagBigNumber:
+		if p&bigLong != 0 {
+			return t.long[p&^bigLong]
+		}
+		fallthrough
 	case tagText, tagRawText:
 		off := p >> 16 & 0xFFFF
 		return t.text[p>>32][off : off+p&0xFFFF]
@@ -199,7 +205,7 @@ func (b *Builder) Row() Row {
 		case kindNumber:
 			cells[i] = numberCell(v.num)
 			if v.str != "" {
-				cells[i] = tag(tagBigNumber, cell(len(own.t.long)))
+				cells[i] = tag(tagBigNumber, bigLong|cell(len(own.t.long)))
 				own.t.long = append(own.t.long, v.str)
 			}
 		case kindString, kindRaw:
