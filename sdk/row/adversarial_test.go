@@ -107,7 +107,9 @@ func TestAdversarialBodiesCostAtMost3xTheirSize(t *testing.T) {
 		{"1-column integers past 2^53", func(i int) string { return fmt.Sprintf(`{"a":%d}`, 1<<60+i) }, size, 0},
 		{"long integers past 2^53", func(i int) string { return fmt.Sprintf(`{"a":%d%s}`, i+1, strings.Repeat("0", 300)) }, size, 0},
 		// The service's counts: numeric strings, each distinct.
-		{"string counts", func(i int) string { return fmt.Sprintf(`{"date__day":"2026-05-19","request_count":"%d","tokens_total":"%d"}`, i, 7*i) }, size, 0},
+		{"string counts", func(i int) string {
+			return fmt.Sprintf(`{"date__day":"2026-05-19","request_count":"%d","tokens_total":"%d"}`, i, 7*i)
+		}, size, 0},
 		{"booleans and nulls", func(i int) string { return `{"a":true,"b":null,"c":false}` }, size, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
