@@ -32,6 +32,7 @@ const (
 	ExitUsage     = 2 // bad flags
 	ExitTruncated = 3 // with --strict: the result was truncated
 	ExitWarnings  = 4 // with --strict: the server sent a warning (this wins over ExitTruncated)
+	ExitBusy      = 5 // sync: another sync of the table is running, and this one stepped aside
 )
 
 const usage = `usage: openrouter-analytics <command> [flags]

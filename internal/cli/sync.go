@@ -22,7 +22,7 @@ import (
 type syncFlags struct {
 	queryFlags
 	db, table, lookback string
-	dryRun              bool
+	dryRun, wait        bool
 }
 
 // runSync keeps a query's rows in a database table (see package dbsync).
@@ -35,6 +35,7 @@ func runSync(ctx context.Context, args []string, env Env) int {
 	fs.StringVar(&f.table, "table", "", "the table the rows go to (one query a table); required")
 	fs.StringVar(&f.lookback, "lookback", "", "how far before the last run's end to fetch again, such as 3h or 2d (default: two buckets)")
 	fs.BoolVar(&f.dryRun, "dry-run", false, "fetch and compare, but roll every write back: the summary says what a run would do")
+	fs.BoolVar(&f.wait, "wait", false, "when another sync of the table is running, wait for it (up to --timeout) rather than exit at once with status 5, the default for cron")
 	var (
 		ds       dbsync.Dataset
 		opts     []dbsync.Option
@@ -94,6 +95,9 @@ func runSync(ctx context.Context, args []string, env Env) int {
 	if f.dryRun {
 		opts = append(opts, dbsync.WithDryRun())
 	}
+	if f.wait {
+		opts = append(opts, dbsync.WithWait(f.timeout)) // the wait is bounded by --timeout
+	}
 	if env.StderrIsTerminal {
 		opts = append(opts, dbsync.WithProgress(func(s dbsync.Summary) {
 			fmt.Fprintf(env.Stderr, "\r\033[Ksyncing %s: %3.0f%%, %d pages, %s rows written, %s rows/s",
@@ -104,6 +108,14 @@ func runSync(ctx context.Context, args []string, env Env) int {
 	sum, err := dbsync.Sync(ctx, db, dialect, client, ds, opts...)
 	if env.StderrIsTerminal {
 		fmt.Fprint(env.Stderr, "\r\033[K")
+	}
+	if busy, ok := errors.AsType[*dbsync.BusyError](err); ok {
+		if busy.Waited == 0 {
+			fmt.Fprintf(env.Stderr, "openrouter-analytics: sync: table %q: another sync of it is running; this run stepped aside (--wait waits for it)\n", ds.Table)
+		} else {
+			fmt.Fprintf(env.Stderr, "openrouter-analytics: sync: table %q: another sync of it was still running after %s (--timeout)\n", ds.Table, busy.Waited.Round(time.Second))
+		}
+		return ExitBusy
 	}
 	if err != nil {
 		if sum.Pages > 0 {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/a2d11fc8/openrouter-analytics-go/internal/cli"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk/dbsync"
 )
 
 // childEnv makes the test binary a sync process: the command's own
@@ -64,7 +65,9 @@ func TestKilledRunsLoseNothing(t *testing.T) {
 				assert.Equal(t, before(want, to), table(t, db, ds), "moment %d: the table is its committed pages", moment)
 				assert.Equal(t, count(t, db, ds.Table), rows, "moment %d: the state counts the rows", moment)
 			}
-			_, err := syncOnce(t, db, tg, fake.Client(), ds) // to the data's end: what is after it is empty
+			// To the data's end (what is after it is empty), once the server
+			// has seen the killed run's connection go and freed its lock.
+			_, err := syncOnce(t, db, tg, fake.Client(), ds, dbsync.WithWait(30*time.Second))
 			require.NoError(t, err)
 			assert.Equal(t, clean, dump(t, db, ds.Table), "moment %d (query %d, after its answer: %v)", moment, n, after)
 			db.Close()

@@ -107,6 +107,13 @@ func (d Dialect) loadState(ctx context.Context, tx *sql.Tx, table string) (*stat
 // that the table holds this dataset: its state, with the same
 // definition. from starts a new dataset.
 func (d Dialect) prepare(ctx context.Context, tx *sql.Tx, ds *Dataset, def string, cols []column, cat *sdk.Catalog, from time.Time) (*state, error) {
+	if d.dollar {
+		// Two first runs of different datasets would race to create the
+		// state table in PostgreSQL's catalog (pg_type's unique index).
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(hashtextextended('openrouter_sync_state', 0))"); err != nil {
+			return nil, fmt.Errorf("dbsync: locking %s: %w", StateTable, err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, d.stateDDL()); err != nil {
 		return nil, fmt.Errorf("dbsync: creating %s: %w", StateTable, err)
 	}

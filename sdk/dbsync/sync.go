@@ -25,6 +25,8 @@ type config struct {
 	lookback  time.Duration
 	lookbackN int
 	dryRun    bool
+	wait      bool
+	maxWait   time.Duration
 	progress  func(Summary)
 	now       func() time.Time
 	call      []sdk.CallOption
@@ -76,7 +78,8 @@ type Summary struct {
 	Inserted, Updated, Unchanged, Deleted int
 	// Partial counts the rows written of buckets still open.
 	Partial int
-	// Rows is how many rows the table holds after the run.
+	// Rows is how many rows the table holds after the run, counted in
+	// its last transaction (during the run, as the pages left it).
 	Rows int64
 	// Requests counts the HTTP requests of the query, retries among
 	// them (not those of the catalog and the look-ups).
@@ -110,15 +113,18 @@ type Summary struct {
 // *DatasetError. The metrics and dimensions are checked against the
 // catalog, whose display formats give the metrics' column types.
 //
-// One run at a time per dataset: two at once may both write the same
-// buckets, though each page still commits whole.
-func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, ds Dataset, opts ...Option) (Summary, error) {
+// One run at a time per dataset: a run takes the dataset's lock (see
+// ErrBusy) before it writes, and a second run ends at once with a
+// *BusyError, or waits for the first under WithWait. The saved row count
+// is counted again at the end of every run, so that one an earlier
+// version let drift is mended.
+func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, ds Dataset, opts ...Option) (sum Summary, err error) {
 	began := time.Now()
 	cfg := config{now: time.Now, lookbackN: DefaultLookback}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	sum := Summary{Table: ds.Table, DryRun: cfg.dryRun}
+	sum = Summary{Table: ds.Table, DryRun: cfg.dryRun}
 	if dialect.name == "" {
 		return sum, &DatasetError{Table: ds.Table, Problem: "no dialect: pass dbsync.SQLite or dbsync.PostgreSQL"}
 	}
@@ -144,6 +150,15 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 		return sum, err
 	}
 	cols := ds.columns()
+	held, err := dialect.acquire(ctx, db, ds.Table, cfg.wait, cfg.maxWait)
+	if err != nil {
+		return sum, err
+	}
+	defer func() {
+		if rerr := held.release(); rerr != nil {
+			err = errors.Join(err, fmt.Errorf("dbsync: releasing the lock of %q: %w", ds.Table, rerr))
+		}
+	}()
 	cal, probes, err := weeks(ctx, db, dialect, client, &ds, cfg.from)
 	if err != nil {
 		return sum, err
@@ -181,9 +196,9 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 	sum.Range = sdk.TimeRange{Start: start, End: now}
 	if !start.Before(now) {
 		sum.Covered = 1
-		sum.Rows = st.rows
+		err = s.do(ctx, func(tx *sql.Tx) error { return dialect.finish(ctx, tx, ds.Table, now, &sum) })
 		sum.Elapsed = time.Since(began)
-		return sum, nil
+		return sum, err
 	}
 
 	w, err := newWriter(ctx, client, cat, dialect, &ds, cols, cal, now)
@@ -239,7 +254,7 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 			cfg.progress(sum)
 		}
 	}
-	err = s.do(ctx, func(tx *sql.Tx) error { return dialect.finish(ctx, tx, ds.Table, now, sum) })
+	err = s.do(ctx, func(tx *sql.Tx) error { return dialect.finish(ctx, tx, ds.Table, now, &sum) })
 	return done(err)
 }
 
@@ -361,10 +376,15 @@ func (d Dialect) advance(ctx context.Context, tx *sql.Tx, table string, to time.
 	return err
 }
 
-// finish records a run.
-func (d Dialect) finish(ctx context.Context, tx *sql.Tx, table string, at time.Time, s Summary) error {
-	_, err := tx.ExecContext(ctx, "UPDATE "+StateTable+" SET last_run_at = "+d.ph(1)+", last_run_pages = "+d.ph(2)+
-		", last_run_inserted = "+d.ph(3)+", last_run_updated = "+d.ph(4)+", last_run_deleted = "+d.ph(5)+" WHERE dataset = "+d.ph(6),
-		d.time(at), s.Pages, s.Inserted, s.Updated, s.Deleted, table)
+// finish records a run, and counts the table's rows again, in one
+// transaction: the saved count and the summary's are what is committed,
+// whatever an earlier version let the count drift to.
+func (d Dialect) finish(ctx context.Context, tx *sql.Tx, table string, at time.Time, s *Summary) error {
+	if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+quote(table)).Scan(&s.Rows); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, "UPDATE "+StateTable+" SET row_count = "+d.ph(1)+", last_run_at = "+d.ph(2)+", last_run_pages = "+d.ph(3)+
+		", last_run_inserted = "+d.ph(4)+", last_run_updated = "+d.ph(5)+", last_run_deleted = "+d.ph(6)+" WHERE dataset = "+d.ph(7),
+		s.Rows, d.time(at), s.Pages, s.Inserted, s.Updated, s.Deleted, table)
 	return err
 }
