@@ -505,9 +505,10 @@ type QueryRequest struct {
 	// Example: 100
 	GroupLimit int `json:"group_limit,omitempty,omitzero"`
 
-	// Limit Maximum total rows, default 1000. On a time series with
-	// dimensions and no explicit `group_limit`, the server may raise it
-	// to fit every bucket of every combination.
+	// Limit Maximum total rows, 1 to 10,000 (the service's guides), default
+	// 1000. On a time series with dimensions and no explicit
+	// `group_limit`, the server may raise it to fit every bucket of
+	// every combination.
 	Limit int `json:"limit,omitempty,omitzero"`
 
 	// Metrics The metrics to compute, by the names `GET /analytics/meta` lists.

@@ -60,6 +60,7 @@ type Client struct {
 	lookups          lookupCache
 	apps             []Candidate // WithApps
 	catalogTTL       time.Duration
+	windows          Windows // the service's ranges, for exports and warnings
 	redact           *redactor
 	traced           bool                // the doer is an *http.Client, which reports when it has a connection
 	optionErr        error               // an option that cannot be used on a client
@@ -89,6 +90,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		maxResponseBytes: DefaultMaxResponseBytes,
 		defaults:         defaultCallConfig(),
 		catalogTTL:       DefaultCatalogTTL,
+		windows:          DefaultWindows(),
 	}
 	for _, o := range opts {
 		o.applyToClient(c)
@@ -208,6 +210,9 @@ func (c *Client) QueryAnalytics(ctx context.Context, query QueryRequest, opts ..
 	res, err := c.query(ctx, &call, query)
 	if err != nil {
 		return nil, err
+	}
+	if w := windowWarning(c.windows, &query); w != "" {
+		res.Warnings = append(res.Warnings, w)
 	}
 	var seen warningSet
 	if err := seen.deliver(c, &call, res.Warnings); err != nil {

@@ -20,6 +20,9 @@ type export struct {
 	order OrderBy      // the caller's order_by when it is not on date: rows are sorted by it
 	desc  bool         // pages come latest first
 	cal   *calendar
+	// window is the longest range one request may ask for (see
+	// Windows); zero for none.
+	window time.Duration
 	// parallel is set when the first response's keys all fall on the
 	// calendar's boundaries, so that the rest can be split by it.
 	parallel bool
@@ -38,14 +41,20 @@ func (c *Client) newExport(q QueryRequest, opts []CallOption) (*export, error) {
 	if err != nil {
 		return nil, err
 	}
+	q.Limit = min(q.Limit, MaxRows) // each request's rows: the most the service sends
 	if err := ValidateQuery(&q); err != nil {
 		return nil, err
+	}
+	window, why := c.windows.Window(&q)
+	if tr := q.TimeRange; q.Granularity == "" && window > 0 && !tr.Start.IsZero() && tr.End.Sub(tr.Start) > window {
+		return nil, &ValidationError{Field: "time_range", Problem: fmt.Sprintf("%s is longer than the %s the service answers a query over for %s, "+
+			"and a query without a granularity cannot be fetched in pieces: add a granularity, or shorten the range", span(tr.End.Sub(tr.Start)), span(window), why)}
 	}
 	if q.Granularity != "" && q.GroupLimit > 0 {
 		return nil, &ValidationError{Field: "group_limit", Problem: "QueryPages and QueryAll fetch every row of a time series, " +
 			"and a group_limit would cut the groups of each piece on its own: leave it unset"}
 	}
-	e := &export{c: c, call: call, q: q, user: q.TimeRange, cal: newCalendar(q.Granularity), began: time.Now()}
+	e := &export{c: c, call: call, q: q, user: q.TimeRange, cal: newCalendar(q.Granularity), window: window, began: time.Now()}
 	if q.Granularity != "" {
 		switch ob := q.OrderBy; ob.Field {
 		case "", "date":
@@ -67,7 +76,7 @@ func (c *Client) newExport(q QueryRequest, opts []CallOption) (*export, error) {
 func (e *export) run(ctx context.Context, yield func(*Page, error) bool) {
 	defer e.fillResponseInfo()
 	h := handover{e: e, yield: yield}
-	res, err := e.fetch(ctx, e.user)
+	res, err := e.fetch(ctx, e.windowed(e.user))
 	switch {
 	case err != nil:
 		yield(nil, err)
@@ -108,6 +117,15 @@ func (e *export) run(ctx context.Context, yield func(*Page, error) bool) {
 // response held everything) and the export's whole range.
 func (e *export) first(ctx context.Context, res *QueryResult) (page *Page, rest, total TimeRange, err error) {
 	tr := e.user
+	if w := e.windowed(tr); w != tr {
+		b, err := e.buckets(res, w, true)
+		if err != nil {
+			return nil, TimeRange{}, TimeRange{}, err
+		}
+		e.parallel = b.aligned && e.cal.Knows()
+		page, rest, err = e.settle(ctx, res, b, w, tr)
+		return page, rest, tr, err
+	}
 	b, err := e.buckets(res, tr, true)
 	if err != nil || !res.Metadata.Truncated {
 		return newPage(tr, res, len(res.Data)), TimeRange{}, tr, err
@@ -193,18 +211,81 @@ func later(a, b time.Time) time.Time {
 // piece fetches one range of the export: a page of its complete buckets,
 // and what of the range is left (empty when the page holds it all).
 func (e *export) piece(ctx context.Context, tr TimeRange) (*Page, TimeRange, error) {
-	res, err := e.fetch(ctx, tr)
+	w := e.windowed(tr)
+	res, err := e.fetch(ctx, w)
 	if err != nil {
 		return nil, TimeRange{}, err
 	}
-	b, err := e.buckets(res, tr, tr.Start.Equal(e.user.Start))
+	b, err := e.buckets(res, w, w.Start.Equal(e.user.Start) || w.Start != tr.Start)
 	if err != nil {
 		return nil, TimeRange{}, err
+	}
+	if w != tr {
+		return e.settle(ctx, res, b, w, tr)
 	}
 	if !res.Metadata.Truncated {
 		return newPage(tr, res, len(res.Data)), TimeRange{}, nil
 	}
 	return e.cut(ctx, res, b, tr)
+}
+
+// windowed is the part of tr one request may ask for: tr itself, or the
+// window at its start (at its end, latest first), ending on a bucket
+// boundary where the calendar knows one.
+func (e *export) windowed(tr TimeRange) TimeRange {
+	if e.window <= 0 || tr.Start.IsZero() || tr.End.Sub(tr.Start) <= e.window {
+		return tr
+	}
+	if e.desc {
+		start := tr.End.Add(-e.window)
+		if f, ok := e.cal.Floor(start); ok {
+			if f.Before(start) {
+				f, _ = e.cal.Next(f)
+			}
+			if f.Before(tr.End) {
+				start = f
+			}
+		}
+		return TimeRange{Start: start, End: tr.End}
+	}
+	end := tr.Start.Add(e.window)
+	if f, ok := e.cal.Floor(end); ok && f.After(tr.Start) {
+		end = f
+	}
+	return TimeRange{Start: tr.Start, End: end}
+}
+
+// settle makes a page of a response to w, a window of tr, and says what
+// of tr is left. A window whose edge is not a bucket boundary (weeks
+// before a key taught where they start), or a truncated response, is cut
+// inside its last bucket, which the rest starts with.
+func (e *export) settle(ctx context.Context, res *QueryResult, b buckets, w, tr TimeRange) (*Page, TimeRange, error) {
+	edge := w.End
+	if e.desc {
+		edge = w.Start
+	}
+	if !res.Metadata.Truncated && (e.cal.Aligned(edge) || len(res.Data) == 0) {
+		if e.desc {
+			return newPage(w, res, len(res.Data)), TimeRange{Start: tr.Start, End: w.Start}, nil
+		}
+		return newPage(w, res, len(res.Data)), TimeRange{Start: w.End, End: tr.End}, nil
+	}
+	page, rest, err := e.cut(ctx, res, b, w)
+	if err != nil {
+		return nil, TimeRange{}, err
+	}
+	if e.desc {
+		return page, TimeRange{Start: tr.Start, End: cmpTime(rest.End, page.TimeRange.Start)}, nil
+	}
+	return page, TimeRange{Start: cmpTime(rest.Start, page.TimeRange.End), End: tr.End}, nil
+}
+
+// cmpTime is a, or b when a is zero (an empty rest).
+func cmpTime(a, b time.Time) time.Time {
+	if a.IsZero() {
+		return b
+	}
+	return a
 }
 
 // cut makes a page of the complete buckets of a truncated response to tr,

@@ -12,6 +12,10 @@ const (
 	MaxFilters              = 20
 	MaxClassifierDimensions = 2
 	MaxClassifierFilters    = 10
+	// MaxRows is the most rows one query may ask for (its limit).
+	MaxRows = 10_000
+	// MaxGroupLimit is the largest group_limit.
+	MaxGroupLimit = 10_000
 )
 
 // ValidateQuery checks a query against the rules of the API and returns
@@ -23,7 +27,8 @@ const (
 // express and that the service would refuse or misread: blank names; a
 // filter value whose shape does not fit its operator, or an array item
 // that is not a finite number or a string; include_unset with an operator
-// other than in and not_in; a negative limit or group_limit; a time range
+// other than in and not_in; a negative limit or group_limit, or one past
+// MaxRows or MaxGroupLimit; a time range
 // with a zero end or whose start is after its end; the nil UUID as a
 // classifier id.
 func ValidateQuery(q *QueryRequest) error {
@@ -57,8 +62,14 @@ func ValidateQuery(q *QueryRequest) error {
 	if q.Limit < 0 {
 		bad("limit", "must not be negative, got %d", q.Limit)
 	}
+	if q.Limit > MaxRows {
+		bad("limit", "the service returns at most %d rows a query, got %d (QueryAll and QueryPages fetch any number)", MaxRows, q.Limit)
+	}
 	if q.GroupLimit < 0 {
 		bad("group_limit", "must not be negative, got %d", q.GroupLimit)
+	}
+	if q.GroupLimit > MaxGroupLimit {
+		bad("group_limit", "at most %d, got %d", MaxGroupLimit, q.GroupLimit)
 	}
 	if q.OrderBy != (OrderBy{}) {
 		if q.OrderBy.Field == "" {

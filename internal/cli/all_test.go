@@ -36,7 +36,7 @@ func TestTruncationIsNeverSilent(t *testing.T) {
 
 // --all gets every row in every format, streaming CSV in time order.
 func TestAll(t *testing.T) {
-	code, single, _ := run(t, nil, append(hourlyByUser, "--limit", "100000", "--format", "csv")...)
+	code, single, _ := run(t, nil, append(hourlyByUser, "--limit", "10000", "--format", "csv")...)
 	require.Equal(t, 0, code)
 	code, all, errOut := run(t, nil, append(hourlyByUser, "--all", "--limit", "500", "--format", "csv")...)
 	require.Equal(t, 0, code, errOut)
@@ -105,7 +105,7 @@ func TestWarningsAreNeverSilent(t *testing.T) {
 // --all streams: JSON is the same document as without it.
 func TestAllStreamsJSON(t *testing.T) {
 	args := append(slices.Clone(hourlyByUser), "--last", "2d", "--filter", "model in openai/gpt-4o,openai/gpt-9", "--format", "json")
-	code, once, _ := run(t, nil, append(args, "--limit", "100000")...)
+	code, once, _ := run(t, nil, append(args, "--limit", "10000")...)
 	require.Equal(t, 0, code)
 	code, all, errOut := run(t, nil, append(args, "--all", "--limit", "100")...)
 	require.Equal(t, 0, code, errOut)

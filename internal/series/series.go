@@ -104,7 +104,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	limit := q.Limit
 	if limit <= 0 {
-		limit = 10_000
+		limit = s.pageRows() // the cap, 10,000 unless set
 	}
 	limit = min(limit, s.pageRows())
 	buf := make([]byte, 0, 64<<10)

@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -83,6 +84,7 @@ type Handler struct {
 	management, ordinary map[string]bool
 	data                 DataConfig
 	shape                shaping
+	limits               *limiter // WithLimits; nil for none
 	onViolation          func(error)
 	noLog                bool
 
@@ -206,6 +208,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if fault != nil && !h.serveFault(w, r, *fault, respond) {
 		return
 	}
+	if h.limits != nil {
+		if wait, ok := h.limits.admit(time.Now()); !ok {
+			refuseRate(w, wait)
+			return
+		}
+	}
 	status, header, out := respond()
 	for k, v := range header {
 		w.Header()[k] = v
@@ -256,6 +264,9 @@ func (h *Handler) execute(ctx context.Context, input *openapi3filter.RequestVali
 	default:
 		var q sdk.QueryRequest
 		if err := json.Unmarshal(body, &q); err != nil {
+			return invalidRequest(err.Error())
+		}
+		if err := h.limits.rangeOf(&q); err != nil {
 			return invalidRequest(err.Error())
 		}
 		res, err := run(h.dataset(), &q, MaxRows, h.shape)
