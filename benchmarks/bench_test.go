@@ -76,7 +76,7 @@ func newServer(b *testing.B, body []byte) *server {
 }
 
 func sdkClient(b *testing.B, url string, opts ...sdk.Option) *sdk.Client {
-	c, err := sdk.NewClient(append([]sdk.Option{sdk.WithAPIKey(key), sdk.WithBaseURL(url), sdk.WithMaxRetries(0)}, opts...)...)
+	c, err := sdk.NewClient(append([]sdk.Option{sdk.WithAPIKey(key), sdk.WithBaseURL(url), sdk.WithMaxRetries(0), sdk.WithRateLimit(0, 0)}, opts...)...)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -123,7 +123,7 @@ func BenchmarkExport(b *testing.B) {
 	for _, hours := range []int{1000, 4000, 8760} {
 		b.Run(fmt.Sprintf("rows=%d", hours*100), func(b *testing.B) {
 			url := startChild(b, fmt.Sprint("series:", hours))
-			c, err := sdk.NewClient(sdk.WithAPIKey("sk-or-bench"), sdk.WithBaseURL(url))
+			c, err := sdk.NewClient(sdk.WithAPIKey("sk-or-bench"), sdk.WithBaseURL(url), sdk.WithRateLimit(0, 0))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -148,7 +148,7 @@ func BenchmarkQueryAll(b *testing.B) {
 			page = fmt.Sprint(tc.page)
 		}
 		b.Run(fmt.Sprintf("page=%s/concurrency=%d", page, tc.concurrency), func(b *testing.B) {
-			c, err := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(url))
+			c, err := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(url), sdk.WithRateLimit(0, 0))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -61,6 +61,7 @@ type Client struct {
 	apps             []Candidate // WithApps
 	catalogTTL       time.Duration
 	windows          Windows // the service's ranges, for exports and warnings
+	pacer            *pacer  // the client's rate; nil for none
 	redact           *redactor
 	traced           bool                // the doer is an *http.Client, which reports when it has a connection
 	optionErr        error               // an option that cannot be used on a client
@@ -91,6 +92,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		defaults:         defaultCallConfig(),
 		catalogTTL:       DefaultCatalogTTL,
 		windows:          DefaultWindows(),
+		pacer:            newPacer(DefaultRequestsPerMinute, time.Minute),
 	}
 	for _, o := range opts {
 		o.applyToClient(c)

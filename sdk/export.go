@@ -29,6 +29,7 @@ type export struct {
 	began    time.Time
 
 	requests, fetched atomic.Int64
+	paced             atomic.Int64 // nanoseconds waited for the rate limit
 
 	infoMu   sync.Mutex
 	lastInfo ResponseInfo // the last request's, for WithResponseInto
@@ -55,6 +56,7 @@ func (c *Client) newExport(q QueryRequest, opts []CallOption) (*export, error) {
 			"and a group_limit would cut the groups of each piece on its own: leave it unset"}
 	}
 	e := &export{c: c, call: call, q: q, user: q.TimeRange, cal: newCalendar(q.Granularity), window: window, began: time.Now()}
+	e.call.paced = &e.paced
 	if q.Granularity != "" {
 		switch ob := q.OrderBy; ob.Field {
 		case "", "date":
@@ -413,6 +415,7 @@ func (h *handover) hand(p *Page, total TimeRange) bool {
 		pr.Fetched = max(pr.Fetched, int(h.e.fetched.Load()))
 		pr.Requests = max(pr.Requests, int(h.e.requests.Load()))
 		pr.Elapsed = max(pr.Elapsed, time.Since(h.e.began))
+		pr.Paced = max(pr.Paced, time.Duration(h.e.paced.Load()))
 		pr.Covered = max(pr.Covered, covered(total, p.TimeRange, h.e.desc))
 		report(*pr)
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -39,6 +40,7 @@ type callConfig struct {
 	concurrency    int
 	concurrencySet bool
 	progress       func(Progress)
+	paced          *atomic.Int64 // an export's: the nanoseconds its requests waited for the rate limit
 }
 
 // DefaultAttemptTimeout bounds one attempt (sending the request and

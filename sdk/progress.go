@@ -19,6 +19,10 @@ type Progress struct {
 	Requests int
 	// Elapsed is the time since the call began.
 	Elapsed time.Duration
+	// Paced is the time the export's requests waited for the client's
+	// rate limit (WithRateLimit), added up over them: why an export of
+	// many requests takes minutes.
+	Paced time.Duration
 }
 
 // WithProgress has QueryPages and QueryAll call f each time a page is

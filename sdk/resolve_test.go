@@ -156,7 +156,7 @@ func TestAListingThatNeverEnds(t *testing.T) {
 			`{"hash":"h","name":"n","label":"l","disabled":false,"workspace_id":"w"}]}`))
 	}))
 	defer srv.Close()
-	c, err := sdk.NewClient(sdk.WithAPIKey(testKey), sdk.WithBaseURL(srv.URL))
+	c, err := sdk.NewClient(sdk.WithAPIKey(testKey), sdk.WithBaseURL(srv.URL), sdk.WithRateLimit(0, 0)) // 1,001 requests: the count is the test
 	require.NoError(t, err)
 	defer c.CloseIdleConnections()
 	_, err = c.ListKeys(t.Context(), sdk.UUID{})

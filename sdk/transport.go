@@ -38,10 +38,25 @@ func (c *Client) send(ctx context.Context, op string, call *callConfig, req *htt
 	policy.backoff = policy.backoff.withDefaults()
 	start := time.Now()
 	var attempts []Attempt
-	var wait time.Duration // before the next attempt
-	paid := 0              // what the last retry took from the client's budget
+	var wait time.Duration  // before the next attempt
+	var paced time.Duration // waited for the rate limit: not the retry budget's
+	paid := 0               // what the last retry took from the client's budget
 	for n := 1; ; n++ {
+		w, err := c.pacer.wait(ctx)
+		paced += w
+		if call.paced != nil {
+			call.paced.Add(int64(w))
+		}
+		if err != nil {
+			if len(attempts) == 0 {
+				return fmt.Errorf("openrouter: %s: %w", op, err)
+			}
+			return c.failed(op, attempts, err)
+		}
 		resp, err := c.attempt(ctx, call, req, n)
+		if resp != nil {
+			c.pacer.observe(resp.Header, time.Now())
+		}
 		if err == nil {
 			if err = c.checkResponse(op, resp); err == nil {
 				if err = decode(resp); err == nil {
@@ -60,7 +75,7 @@ func (c *Client) send(ctx context.Context, op string, call *callConfig, req *htt
 			return c.failed(op, attempts, nil)
 		}
 		var stop error
-		if wait, stop = nextWait(ctx, policy, n, err, time.Since(start)); stop != nil {
+		if wait, stop = nextWait(ctx, policy, n, err, time.Since(start)-paced, c.holdOn429(err)); stop != nil {
 			return c.failed(op, attempts, stop)
 		}
 		if paid = c.budget.take(err); paid == 0 {
@@ -104,13 +119,17 @@ func retryable(err error, policy retryPolicy) bool {
 // server's Retry-After asks for more) would end past MaxElapsedTime or
 // the context's deadline. Such a wait is not begun: the call returns at
 // once rather than sleeping into its deadline.
-func nextWait(ctx context.Context, policy retryPolicy, n int, err error, elapsed time.Duration) (time.Duration, error) {
+//
+// A 429 whose wait the rate limiter holds (paced) waits for the
+// limiter's slot instead: a wait the service asks of every request is
+// not a failure of this one, and is not the retry budget's.
+func nextWait(ctx context.Context, policy retryPolicy, n int, err error, elapsed time.Duration, paced bool) (time.Duration, error) {
 	if n > policy.maxRetries {
 		return 0, fmt.Errorf("no retries left (at most %d)", policy.maxRetries)
 	}
 	wait := policy.backoff.backoff(n)
 	var apiErr *APIError
-	if errors.As(err, &apiErr) {
+	if errors.As(err, &apiErr) && !paced {
 		if apiErr.retryAfterOK {
 			wait = max(wait, apiErr.retryAfter)
 		}
@@ -125,6 +144,21 @@ func nextWait(ctx context.Context, policy retryPolicy, n int, err error, elapsed
 }
 
 func roundWait(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
+
+// holdOn429 hands a 429's wait (Retry-After, else the rate headers) to
+// the client's rate limiter, which every request then waits for; false
+// when there is none to hand, or it is too long for a rate limit.
+func (c *Client) holdOn429(err error) bool {
+	var apiErr *APIError
+	if c.pacer == nil || !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusTooManyRequests {
+		return false
+	}
+	d, ok := apiErr.retryAfter, apiErr.retryAfterOK
+	if !ok {
+		d, ok = rateReset(apiErr.Header, time.Now())
+	}
+	return ok && c.pacer.holdFor(d)
+}
 
 // sleep waits for d, or less when ctx ends first; it reports whether the
 // whole wait passed.

@@ -84,6 +84,7 @@ type common struct {
 	categories string
 	timeout    time.Duration
 	retries    bool
+	rate       int
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -96,11 +97,15 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.categories, "categories", "", "X-OpenRouter-Categories header, comma-separated")
 	fs.DurationVar(&c.timeout, "timeout", 2*time.Minute, "give up after this long, retries included")
 	fs.BoolVar(&c.retries, "retries", true, "retry 408, 429, 5XX and connection errors with backoff")
+	fs.IntVar(&c.rate, "rate", sdk.DefaultRequestsPerMinute, "requests a minute at most, across the command (the service allows 64); 0 for no limit")
 }
 
 func (c *common) check() error {
 	if _, err := c.demoShape.options(); err != nil {
 		return err
+	}
+	if c.rate < 0 {
+		return fmt.Errorf("--rate %d: want 0 (no limit) or more", c.rate)
 	}
 	switch c.format {
 	case "table", "csv", "json", "jsonl":
@@ -126,6 +131,7 @@ func (c *common) client(env *Env) (*sdk.Client, func(), error) {
 	if !c.retries {
 		opts = append(opts, sdk.WithMaxRetries(0))
 	}
+	opts = append(opts, sdk.WithRateLimit(c.rate, time.Minute))
 	// The SDK's own HTTP client: the proxy environment (HTTPS_PROXY,
 	// HTTP_PROXY, NO_PROXY), its timeouts and its connection pool.
 	stop := func() {}
@@ -139,7 +145,8 @@ func (c *common) client(env *Env) (*sdk.Client, func(), error) {
 		stop = srv.Close
 		// The demo's apps stand in for the ones a user knows: upstream
 		// publishes no list of them.
-		opts = append(opts, sdk.WithBaseURL(srv.URL), sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithApps(analyticstest.Apps()...))
+		opts = append(opts, sdk.WithBaseURL(srv.URL), sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithApps(analyticstest.Apps()...),
+			sdk.WithRateLimit(0, 0)) // the embedded fake has no rate to keep
 	case c.baseURL != "":
 		opts = append(opts, sdk.WithBaseURL(c.baseURL))
 	}

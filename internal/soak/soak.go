@@ -162,7 +162,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	client, err := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(srv.URL),
 		sdk.WithHTTPClient(r.tagCalls(&http.Client{Transport: tr})),
-		sdk.WithMaxRetries(maxRetries), sdk.WithBackoff(backoff), sdk.WithAttemptTimeout(cfg.AttemptTimeout))
+		sdk.WithMaxRetries(maxRetries), sdk.WithBackoff(backoff), sdk.WithAttemptTimeout(cfg.AttemptTimeout),
+		sdk.WithRateLimit(0, 0)) // the fake has no rate to keep: the soak measures the retries
 	if err != nil {
 		srv.Close()
 		return nil, err

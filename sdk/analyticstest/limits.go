@@ -113,3 +113,11 @@ func (l *limiter) rangeOf(q *sdk.QueryRequest) error {
 }
 
 func (l *limiter) String() string { return fmt.Sprintf("%+v", l.Limits) }
+
+// rate is the client option that paces a client as the fake limits it.
+func (s *Server) rate() sdk.Option {
+	if l := s.Handler.limits; l != nil && l.PerMinute > 0 {
+		return sdk.WithRateLimit(l.PerMinute, l.Minute)
+	}
+	return sdk.WithRateLimit(0, 0)
+}

@@ -494,8 +494,8 @@ func NewServer(tb TB, opts ...Option) *Server {
 func (s *Server) Close() { s.srv.Close() }
 
 // Client returns an SDK client for this server with ManagementKey, a
-// transport of its own (closed when the test ends) and the given options
-// after those.
+// transport of its own (closed when the test ends), the fake's own rate
+// (none unless WithLimits sets one) and the given options after those.
 func (s *Server) Client(opts ...sdk.Option) *sdk.Client {
 	s.tb.Helper()
 	tr := &http.Transport{}
@@ -504,6 +504,7 @@ func (s *Server) Client(opts ...sdk.Option) *sdk.Client {
 		sdk.WithAPIKey(ManagementKey),
 		sdk.WithBaseURL(s.URL),
 		sdk.WithHTTPClient(&http.Client{Transport: tr}),
+		s.rate(),
 	}, opts...)
 	c, err := sdk.NewClient(all...)
 	if err != nil {
@@ -517,7 +518,7 @@ func (s *Server) Client(opts ...sdk.Option) *sdk.Client {
 // ManagementKey and the given options) and the function that stops both.
 func Serve(opts ...Option) (*sdk.Client, func()) {
 	srv := httptest.NewServer(NewHandler(opts...))
-	client, err := sdk.NewClient(sdk.WithAPIKey(ManagementKey), sdk.WithBaseURL(srv.URL))
+	client, err := sdk.NewClient(sdk.WithAPIKey(ManagementKey), sdk.WithBaseURL(srv.URL), sdk.WithRateLimit(0, 0))
 	if err != nil {
 		srv.Close()
 		panic("analyticstest: " + err.Error()) // the options above are always valid

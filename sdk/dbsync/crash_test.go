@@ -55,7 +55,7 @@ func TestKilledRunsLoseNothing(t *testing.T) {
 			if driver == "sqlite" {
 				spec = "sqlite:" + dsn[:strings.IndexByte(dsn, '?')]
 			}
-			killed := killAt(t, fake, n, after, []string{"sync", "--db", spec, "--table", ds.Table,
+			killed := killAt(t, fake, n, after, []string{"sync", "--rate", "0", "--db", spec, "--table", ds.Table,
 				"--metric", strings.Join(ds.Query.Metrics, ","), "--dimension", strings.Join(ds.Query.Dimensions, ","),
 				"--granularity", "hour", "--limit", "400", "--from", start.Format(time.RFC3339)})
 			require.True(t, killed, "moment %d: the process was killed before it ended", moment)

@@ -81,7 +81,7 @@ func TestOverlappingRuns(t *testing.T) {
 				if driver == "sqlite" {
 					spec = "sqlite:" + dsn[:strings.IndexByte(dsn, '?')]
 				}
-				args := []string{"sync", "--db", spec, "--table", ds.Table,
+				args := []string{"sync", "--rate", "0", "--db", spec, "--table", ds.Table,
 					"--metric", strings.Join(ds.Query.Metrics, ","), "--dimension", strings.Join(ds.Query.Dimensions, ","),
 					"--granularity", "hour", "--limit", "400", "--from", start.Format(time.RFC3339)}
 				if mode == "wait" {
