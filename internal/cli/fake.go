@@ -25,6 +25,8 @@ type fakeFlags struct {
 	chaosRate                float64
 	log                      bool
 	shape                    shapeFlags
+	ranges                   string
+	perMinute                int
 }
 
 // runFake serves the fake API until ctx ends (SIGINT or SIGTERM), then
@@ -43,6 +45,8 @@ func runFake(ctx context.Context, args []string, env Env) int {
 	fs.Uint64Var(&f.chaosSeed, "chaos-seed", 1, "seed of the faults' draws")
 	fs.BoolVar(&f.log, "log", false, "log one line per request on stderr: method, path, status, the fault it got")
 	f.shape.register(fs, "")
+	fs.StringVar(&f.ranges, "ranges", "ignore", "a range longer than the service's window (31 days for latency and the per-generation dimensions, 365 else, 3 hours by minute): refuse (400), narrow (answer its latest window, silently) or ignore")
+	fs.IntVar(&f.perMinute, "rate", 0, "requests a minute the fake answers, past which it sends 429 with Retry-After (the service's is 64); 0 for no limit")
 	var opts []analyticstest.Option
 	code, ok := parse(fs, args, env, func() error {
 		var err error
@@ -124,6 +128,22 @@ func (f *fakeFlags) options() ([]analyticstest.Option, error) {
 	shape, err := f.shape.options()
 	if err != nil {
 		return nil, err
+	}
+	limits := analyticstest.Limits{PerMinute: f.perMinute}
+	switch f.ranges {
+	case "ignore":
+	case "refuse":
+		limits.Ranges = analyticstest.RangesRefuse
+	case "narrow":
+		limits.Ranges = analyticstest.RangesNarrow
+	default:
+		return nil, fmt.Errorf("--ranges %q: want refuse, narrow or ignore", f.ranges)
+	}
+	if f.perMinute < 0 {
+		return nil, fmt.Errorf("--rate %d: want 0 (no limit) or more", f.perMinute)
+	}
+	if limits.Ranges != analyticstest.RangesIgnore || limits.PerMinute > 0 {
+		shape = append(shape, analyticstest.WithLimits(limits))
 	}
 	return append(shape,
 		analyticstest.WithData(analyticstest.DataConfig{Rows: f.rows, Days: f.days, End: end, Seed: f.seed}),

@@ -28,7 +28,7 @@ import (
 func TestFakeServesAsAProcess(t *testing.T) {
 	if os.Getenv("CLI_FAKE_CHILD") != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		code := cli.Run(ctx, []string{"fake", "--listen", "127.0.0.1:0", "--log"}, cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
+		code := cli.Run(ctx, []string{"fake", "--listen", "127.0.0.1:0", "--log", "--ranges", "refuse", "--rate", "64"}, cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
 		stop()
 		os.Exit(code)
 	}
@@ -73,6 +73,16 @@ func TestFakeServesAsAProcess(t *testing.T) {
 	assert.GreaterOrEqual(t, len(recs)-1, 6, "daily rows for the last 7 days: the fake's clock is now")
 	code, _, errOut = run(t, map[string]string{"OPENROUTER_API_KEY": analyticstest.ManagementKey, "OPENROUTER_BASE_URL": base}, daily...)
 	require.Equal(t, 0, code, errOut)
+
+	// --ranges refuse: one query past its window is refused; --all asks
+	// in windows and gets every day.
+	long := []string{"query", "--metric", "avg_latency", "--granularity", "day", "--last", "60d", "--format", "csv", "--base-url", base}
+	code, _, errOut = run(t, map[string]string{"OPENROUTER_API_KEY": analyticstest.ManagementKey}, long...)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, errOut, "the range may span at most")
+	code, out, errOut = run(t, map[string]string{"OPENROUTER_API_KEY": analyticstest.ManagementKey}, append(long, "--all")...)
+	require.Equal(t, 0, code, errOut)
+	assert.GreaterOrEqual(t, strings.Count(out, "\n"), 1+60, "a header and every day")
 	http.DefaultClient.CloseIdleConnections()
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
@@ -93,6 +103,8 @@ func TestFakeRefusesBadFlags(t *testing.T) {
 		{"fake", "--chaos-faults", "503,lightning"},
 		{"fake", "--end", "yesterday-ish"},
 		{"fake", "--rows", "0"},
+		{"fake", "--ranges", "maybe"},
+		{"fake", "--rate", "-1"},
 	} {
 		code, _, errOut := run(t, nil, args...)
 		assert.Equal(t, cli.ExitUsage, code, args)
