@@ -260,3 +260,40 @@ func fresh(db *sql.DB) {
 	db.SetMaxIdleConns(0)
 	db.SetMaxIdleConns(2)
 }
+
+// A server that narrows a long range quietly leaves no gap in a table
+// that sync fills, which asks in the service's windows; and a table an
+// earlier version filled with a gap is fetched again once, and mended.
+func TestNoGapFromANarrowingServer(t *testing.T) {
+	onBoth(t, func(t *testing.T, tg target) {
+		data := analyticstest.DataConfig{Rows: 20_000, Days: 90}
+		fake := analyticstest.NewServer(t, analyticstest.WithData(data), analyticstest.WithoutRequestLog(),
+			analyticstest.WithLimits(analyticstest.Limits{Ranges: analyticstest.RangesNarrow}))
+		ds := dbsync.Dataset{Table: "daily_by_provider", Query: sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"provider"}, Granularity: sdk.GranularityDay}}
+		from := end.AddDate(0, 0, -60)
+		want := truth(t, fake, ds, from, end, end)
+
+		db, _, _ := tg.open(t)
+		_, err := dbsync.Sync(context.Background(), db, tg.dialect, fake.Client(), ds, dbsync.WithFrom(from), clockAt(end))
+		require.NoError(t, err)
+		assert.Equal(t, want, table(t, db, ds), "every day of the 60")
+
+		// The earlier version: no windows, and a state table without the
+		// column that says the table was fetched in them.
+		old, _, _ := tg.open(t)
+		_, err = dbsync.Sync(context.Background(), old, tg.dialect, fake.Client(sdk.WithWindows(sdk.Windows{})), ds, dbsync.WithFrom(from), clockAt(end))
+		require.NoError(t, err)
+		require.Less(t, len(table(t, old, ds)), len(want), "the gap a narrowing server leaves")
+		_, err = old.Exec(`ALTER TABLE openrouter_sync_state DROP COLUMN windowed`)
+		require.NoError(t, err)
+		fresh(old)
+		sum, err := dbsync.Sync(context.Background(), old, tg.dialect, fake.Client(), ds, clockAt(end))
+		require.NoError(t, err)
+		require.NotEmpty(t, sum.Warnings)
+		assert.Contains(t, sum.Warnings[0], "fetched again from "+from.Format(time.RFC3339))
+		assert.Equal(t, want, table(t, old, ds), "the gap is mended")
+		again, err := dbsync.Sync(context.Background(), old, tg.dialect, fake.Client(), ds, clockAt(end))
+		require.NoError(t, err)
+		assert.Empty(t, again.Warnings, "once")
+	})
+}

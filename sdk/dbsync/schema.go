@@ -23,7 +23,15 @@ type state struct {
 	start      time.Time // the first bucket the table holds
 	syncedTo   time.Time // the end of the last page written
 	rows       int64
+	// windowed is set once the table holds what runs that keep the
+	// service's windows fetched (see sdk.Windows): a table an earlier
+	// version synced may have gaps where a server narrowed a long range.
+	windowed bool
 }
+
+// windowedColumn is the state table's column of state.windowed, which
+// tables made by earlier versions gain.
+const windowedColumn = "windowed"
 
 func (d Dialect) stateDDL() string {
 	ts := d.timestamp
@@ -37,7 +45,8 @@ func (d Dialect) stateDDL() string {
 	last_run_pages BIGINT,
 	last_run_inserted BIGINT,
 	last_run_updated BIGINT,
-	last_run_deleted BIGINT
+	last_run_deleted BIGINT,
+	`+windowedColumn+` `+d.boolean+`
 )`
 }
 
@@ -85,9 +94,9 @@ func (d Dialect) scanTime(v any) (time.Time, error) {
 // loadState reads a dataset's state; nil when it has none.
 func (d Dialect) loadState(ctx context.Context, tx *sql.Tx, table string) (*state, error) {
 	var s state
-	var start, synced any
-	err := tx.QueryRowContext(ctx, "SELECT definition, start_at, synced_to, row_count FROM "+StateTable+" WHERE dataset = "+d.ph(1), table).
-		Scan(&s.definition, &start, &synced, &s.rows)
+	var start, synced, windowed any
+	err := tx.QueryRowContext(ctx, "SELECT definition, start_at, synced_to, row_count, "+windowedColumn+" FROM "+StateTable+" WHERE dataset = "+d.ph(1), table).
+		Scan(&s.definition, &start, &synced, &s.rows, &windowed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -99,6 +108,12 @@ func (d Dialect) loadState(ctx context.Context, tx *sql.Tx, table string) (*stat
 	}
 	if s.syncedTo, err = d.scanTime(synced); err != nil {
 		return nil, err
+	}
+	switch w := windowed.(type) {
+	case bool:
+		s.windowed = w
+	case int64:
+		s.windowed = w != 0
 	}
 	return &s, nil
 }
@@ -116,6 +131,17 @@ func (d Dialect) prepare(ctx context.Context, tx *sql.Tx, ds *Dataset, def strin
 	}
 	if _, err := tx.ExecContext(ctx, d.stateDDL()); err != nil {
 		return nil, fmt.Errorf("dbsync: creating %s: %w", StateTable, err)
+	}
+	stateCols, err := d.tableColumns(ctx, tx, StateTable)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(stateCols, func(c [2]string) bool { return c[0] == windowedColumn }) {
+		// An earlier version's state table: its datasets are fetched
+		// again once, in windows, to mend any gap (see Sync).
+		if _, err := tx.ExecContext(ctx, "ALTER TABLE "+StateTable+" ADD COLUMN "+windowedColumn+" "+d.boolean); err != nil {
+			return nil, fmt.Errorf("dbsync: adding %s to %s: %w", windowedColumn, StateTable, err)
+		}
 	}
 	s, err := d.loadState(ctx, tx, ds.Table)
 	if err != nil {
@@ -140,9 +166,9 @@ func (d Dialect) prepare(ctx context.Context, tx *sql.Tx, ds *Dataset, def strin
 	if _, err := tx.ExecContext(ctx, d.tableDDL(ds.Table, cols, cat)); err != nil {
 		return nil, fmt.Errorf("dbsync: creating %q: %w", ds.Table, err)
 	}
-	s = &state{definition: def, start: from, syncedTo: from}
-	_, err = tx.ExecContext(ctx, "INSERT INTO "+StateTable+" (dataset, definition, start_at, synced_to, row_count) VALUES ("+
-		d.ph(1)+", "+d.ph(2)+", "+d.ph(3)+", "+d.ph(4)+", 0)", ds.Table, def, d.time(from), d.time(from))
+	s = &state{definition: def, start: from, syncedTo: from, windowed: true}
+	_, err = tx.ExecContext(ctx, "INSERT INTO "+StateTable+" (dataset, definition, start_at, synced_to, row_count, "+windowedColumn+") VALUES ("+
+		d.ph(1)+", "+d.ph(2)+", "+d.ph(3)+", "+d.ph(4)+", 0, "+d.ph(5)+")", ds.Table, def, d.time(from), d.time(from), true)
 	return s, err
 }
 

@@ -193,6 +193,11 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 
 	now := cfg.now().UTC()
 	start := cfg.start(cal, st, from)
+	if !st.windowed && start.After(st.start) {
+		start = st.start
+		sum.Warnings = append(sum.Warnings, fmt.Sprintf("%q was synced by a version that did not keep the service's windows: fetched again from %s, to mend any gap it left",
+			ds.Table, st.start.Format(time.RFC3339)))
+	}
 	sum.Range = sdk.TimeRange{Start: start, End: now}
 	if !start.Before(now) {
 		sum.Covered = 1
@@ -384,7 +389,7 @@ func (d Dialect) finish(ctx context.Context, tx *sql.Tx, table string, at time.T
 		return err
 	}
 	_, err := tx.ExecContext(ctx, "UPDATE "+StateTable+" SET row_count = "+d.ph(1)+", last_run_at = "+d.ph(2)+", last_run_pages = "+d.ph(3)+
-		", last_run_inserted = "+d.ph(4)+", last_run_updated = "+d.ph(5)+", last_run_deleted = "+d.ph(6)+" WHERE dataset = "+d.ph(7),
-		s.Rows, d.time(at), s.Pages, s.Inserted, s.Updated, s.Deleted, table)
+		", last_run_inserted = "+d.ph(4)+", last_run_updated = "+d.ph(5)+", last_run_deleted = "+d.ph(6)+", "+windowedColumn+" = "+d.ph(7)+" WHERE dataset = "+d.ph(8),
+		s.Rows, d.time(at), s.Pages, s.Inserted, s.Updated, s.Deleted, true, table)
 	return err
 }
