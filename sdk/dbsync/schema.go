@@ -46,7 +46,7 @@ func (d Dialect) stateDDL() string {
 	last_run_inserted BIGINT,
 	last_run_updated BIGINT,
 	last_run_deleted BIGINT,
-	`+windowedColumn+` `+d.boolean+`
+	` + windowedColumn + ` ` + d.boolean + `
 )`
 }
 
