@@ -434,6 +434,9 @@ func TestWorstCases(t *testing.T) {
 			}
 			return hang(req)
 		}, 115 * time.Second, 115 * time.Second, 2},
+		// Each wait is the rate limiter's, outside the retry budget.
+		{"429 with Retry-After: 60 forever", always(429, errorBody(429, "slow"), "Retry-After", "60"),
+			4 * time.Minute, 4 * time.Minute, 5},
 		{"a hang after a 503", func(n int, req *http.Request) (*http.Response, error) {
 			if n == 1 {
 				return reply(503, errorBody(503, "down")), nil
@@ -452,7 +455,7 @@ func TestWorstCases(t *testing.T) {
 				assert.GreaterOrEqual(t, took, tc.min)
 				assert.LessOrEqual(t, took, tc.max)
 				assert.Equal(t, tc.attempts, m.calls())
-				assert.LessOrEqual(t, took, sdk.DefaultMaxElapsedTime+sdk.DefaultAttemptTimeout, "the bound of every default call")
+				assert.LessOrEqual(t, took, sdk.DefaultMaxElapsedTime+sdk.DefaultAttemptTimeout+sdk.DefaultMaxRetries*time.Minute, "the bound of every default call")
 			})
 		})
 	}

@@ -14,10 +14,8 @@ import (
 // publish it: 64 requests a minute (a 429 past it).
 const DefaultRequestsPerMinute = 64
 
-// maxRateHold bounds how long a server's word (Retry-After on a 429,
-// X-RateLimit-Reset) may hold every call of the client: a longer one is
-// not a rate limit but a fault, and the call that met it handles it as
-// any other (see WithBackoff).
+// maxRateHold bounds the rate headers worth reading at all; a hold is
+// further bounded by the limiter's own window (see holdFor).
 const maxRateHold = 10 * time.Minute
 
 // WithRateLimit sets how many requests the client sends in any window of
@@ -25,7 +23,11 @@ const maxRateHold = 10 * time.Minute
 // DefaultRequestsPerMinute a minute); n <= 0 sends as fast as asked. A
 // request waits for its slot: the wait counts against the context's
 // deadline and WithTimeout, never against the retry budget, and
-// QueryAll's Progress reports it.
+// QueryAll's Progress reports it. A 429 whose Retry-After (or
+// X-RateLimit-Reset, or RateLimit-Reset) asks for a wait no longer than
+// per holds every request of the client until then, and the call goes
+// on after it outside the retry budget: the limiter would have waited
+// as long. X-RateLimit-Remaining: 0 on any response holds the same way.
 func WithRateLimit(n int, per time.Duration) Option {
 	return clientOption(func(c *Client) {
 		if n <= 0 || per <= 0 {
@@ -80,9 +82,11 @@ func (p *pacer) wait(ctx context.Context) (time.Duration, error) {
 }
 
 // holdFor stops every request for d from now, a server's word; false
-// when d is too long to be a rate limit (see maxRateHold).
+// when d is longer than the limiter's window, a wait the limiter would
+// never impose: such a 429 is the call's to handle, as any other error
+// (see WithBackoff), and a server cannot hold the client for long.
 func (p *pacer) holdFor(d time.Duration) bool {
-	if p == nil || d <= 0 || d > maxRateHold {
+	if p == nil || d <= 0 || d > p.per {
 		return false
 	}
 	p.mu.Lock()

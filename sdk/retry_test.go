@@ -150,10 +150,10 @@ func TestRetryAfter(t *testing.T) {
 		{"fraction", "1.5", backoff},
 		{"past date", epoch.Add(-time.Hour).Format(http.TimeFormat), backoff},
 		{"very long", strings.Repeat("9", 10_000), backoff},
-		// A 429's wait up to ten minutes is the rate limiter's, which every
-		// request keeps: not the retry budget's (see WithRateLimit).
-		{"beyond the budget, as a rate limit", "61", exactly(61 * time.Second)},
-		{"past what a rate limit may hold", "601", nil},
+		// A 429's wait up to the rate limiter's minute is the limiter's,
+		// which every request keeps: not the retry budget's.
+		{"the budget, as a rate limit", "60", exactly(60 * time.Second)},
+		{"beyond the budget", "61", nil},
 		{"overflows time.Duration", "10000000000", nil},
 		{"overflows int64", "99999999999999999999999", nil},
 		{"date beyond the budget", epoch.Add(24 * time.Hour).Format(http.TimeFormat), nil},
