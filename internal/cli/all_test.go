@@ -156,7 +156,7 @@ func TestUnknownDisplayFormatPrintsPlain(t *testing.T) {
 		"operators":[{"name":"eq","value_type":"scalar"}],
 		"granularities":[{"name":"day","display_label":"Day"}]}}`))
 	code, out, errOut := run(t, map[string]string{"OPENROUTER_API_KEY": analyticstest.ManagementKey},
-		"query", "--base-url", fake.URL, "--metric", "request_count")
+		"query", "--base-url", fake.URL, "--metric", "request_count", "--from", "2025-01-01", "--to", "2025-07-01")
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "100,000")
 	assert.NotContains(t, out, "$")

@@ -220,7 +220,8 @@ func TestRealModeSendsAppHeaders(t *testing.T) {
 	fake := analyticstest.NewServer(t)
 	code, out, errOut := run(t, map[string]string{"OPENROUTER_API_KEY": analyticstest.ManagementKey},
 		"query", "--base-url", fake.URL, "--metric", "request_count", "--referer", "https://example.com",
-		"--title", "CLI test", "--categories", "cli-agent, cloud-agent", "--filter", "app in 1001,'1002' +unset")
+		"--title", "CLI test", "--categories", "cli-agent, cloud-agent", "--filter", "app in 1001,'1002' +unset",
+		"--from", "2025-01-01", "--to", "2025-07-01")
 	require.Equal(t, 0, code, errOut)
 	assert.Contains(t, out, "1 row")
 	reqs := fake.Requests()
@@ -230,7 +231,8 @@ func TestRealModeSendsAppHeaders(t *testing.T) {
 	assert.Equal(t, "CLI test", last.Header.Get("X-OpenRouter-Title"))
 	assert.Equal(t, "cli-agent,cloud-agent", last.Header.Get("X-OpenRouter-Categories"))
 	assert.Contains(t, last.Header.Get("User-Agent"), "openrouter-analytics-cli")
-	assert.JSONEq(t, `{"metrics":["request_count"],"filters":[{"field":"app","operator":"in","value":[1001,"1002"],"include_unset":true}]}`, string(last.Body))
+	assert.JSONEq(t, `{"metrics":["request_count"],"filters":[{"field":"app","operator":"in","value":[1001,"1002"],"include_unset":true}],
+		"time_range":{"start":"2025-01-01T00:00:00Z","end":"2025-07-01T00:00:00Z"}}`, string(last.Body))
 }
 
 func TestBaseURLFromEnvironment(t *testing.T) {

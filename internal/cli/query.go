@@ -57,6 +57,13 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	if !ok {
 		return code
 	}
+	defaulted := q.TimeRange == (sdk.TimeRange{})
+	if defaulted {
+		// What the service answers without a range, its guides say: sent
+		// explicitly, so that the range is the one the command prints.
+		end := f.now().UTC()
+		q.TimeRange = sdk.TimeRange{Start: end.Add(-DefaultRange), End: end}
+	}
 	client, stop, err := f.client(&env)
 	defer stop()
 	if err != nil {
@@ -116,6 +123,10 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 		}
 		fmt.Fprintln(env.Stderr, summary)
 	}
+	if defaulted {
+		fmt.Fprintf(env.Stderr, "openrouter-analytics: no range given: the service's default, the last 7 days, %s to %s\n",
+			q.TimeRange.Start.Format(time.RFC3339), q.TimeRange.End.Format(time.RFC3339))
+	}
 	switch {
 	case f.strict && len(out.res.Warnings) > 0:
 		return ExitWarnings
@@ -124,6 +135,10 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	}
 	return ExitOK
 }
+
+// DefaultRange is the range the service answers without one, as its
+// guides publish it.
+const DefaultRange = 7 * 24 * time.Hour
 
 // registerDefinition registers the flags that say what a query computes,
 // which query and sync share.
@@ -187,8 +202,12 @@ func queryAll(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, cat *
 	})}
 	if env.StderrIsTerminal {
 		opts = append(opts, sdk.WithProgress(func(p sdk.Progress) {
-			fmt.Fprintf(env.Stderr, "\r\033[Kfetching: %3.0f%%, %s rows, %s rows/s, %d requests",
-				100*p.Covered, thousands(strconv.Itoa(p.Rows)), thousands(strconv.Itoa(perSecond(p.Rows, p.Elapsed))), p.Requests)
+			paced := ""
+			if p.Paced > 0 {
+				paced = fmt.Sprintf(", %s waited for the rate limit", p.Paced.Round(time.Second))
+			}
+			fmt.Fprintf(env.Stderr, "\r\033[Kfetching: %3.0f%%, %s rows, %s rows/s, %d requests%s",
+				100*p.Covered, thousands(strconv.Itoa(p.Rows)), thousands(strconv.Itoa(perSecond(p.Rows, p.Elapsed))), p.Requests, paced)
 		}))
 		defer fmt.Fprint(env.Stderr, "\r\033[K")
 	}
