@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,7 +42,7 @@ func syncProcesses(t *testing.T, fake *analyticstest.Server, n int, args []strin
 	for i := range n {
 		wg.Go(func() {
 			cmd := exec.Command(os.Args[0])
-			cmd.Env = append(os.Environ(), childEnv+"="+strings.Join(append(args, "--base-url", srv.URL), "\x1f"),
+			cmd.Env = append(os.Environ(), childEnv+"="+strings.Join(append(slices.Clip(args), "--base-url", srv.URL), "\x1f"),
 				"OPENROUTER_API_KEY="+analyticstest.ManagementKey)
 			b, err := cmd.CombinedOutput()
 			outs[i] = outcome{out: string(b)}
