@@ -124,7 +124,9 @@ func TestFaultMatrix(t *testing.T) {
 		}},
 		{"stalled server, attempt timeout", func(t *testing.T, e *env) {
 			e.fake.Script(analyticstest.Delay(time.Minute))
-			e.opts = append(e.opts, sdk.WithAttemptTimeout(100*time.Millisecond))
+			// Long enough for a normal answer under -race on a loaded
+			// machine (100 ms cut one in CI), far short of the stall.
+			e.opts = append(e.opts, sdk.WithAttemptTimeout(2*time.Second))
 		}, success(2)},
 		{"deadline during backoff keeps the 503", func(t *testing.T, e *env) {
 			e.fake.Script(analyticstest.Status(503))

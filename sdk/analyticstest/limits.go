@@ -1,7 +1,6 @@
 package analyticstest
 
 import (
-	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -111,8 +110,6 @@ func (l *limiter) rangeOf(q *sdk.QueryRequest) error {
 	}
 	return badf("time_range: the range may span at most %s for %s, got %s", window, why, tr.End.Sub(tr.Start))
 }
-
-func (l *limiter) String() string { return fmt.Sprintf("%+v", l.Limits) }
 
 // rate is the client option that paces a client as the fake limits it.
 func (s *Server) rate() sdk.Option {
