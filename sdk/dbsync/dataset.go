@@ -136,8 +136,6 @@ const (
 	kindExtra // a column the service sent that the query did not ask for
 )
 
-// engineColumns are the columns a table has whatever its query.
-var engineColumns = map[string]bool{"bucket": true, "partial": true, "row_key": true, "row_hash": true}
 
 // BucketError is a row whose bucket does not start a bucket of the
 // dataset's granularity inside its page, by the calendar of the server's

@@ -150,7 +150,7 @@ func (w *writer) addExtras(ctx context.Context, tx *sql.Tx, p *sdk.Page) error {
 			if _, ok := row.BucketColumn(name); ok || w.expect[name] || w.hasColumn(name) || slices.ContainsFunc(added, func(c column) bool { return c.name == name }) {
 				continue
 			}
-			if !identifier.MatchString(name) || w.hasColumn(name) {
+			if !identifier.MatchString(name) {
 				return fmt.Errorf("dbsync: row %d of the page from %s has a column %q that the table cannot hold: a column name must be letters, digits and underscores", i, p.TimeRange.Start.Format(time.RFC3339), name)
 			}
 			added = append(added, column{name: name, what: "column " + name + " (sent by the service)", kind: kindExtra})
@@ -160,9 +160,6 @@ func (w *writer) addExtras(ctx context.Context, tx *sql.Tx, p *sdk.Page) error {
 		return nil
 	}
 	for _, c := range added {
-		if engineColumns[c.name] {
-			return fmt.Errorf("dbsync: the service sent a column %q, which is the engine's own", c.name)
-		}
 		if _, err := tx.ExecContext(ctx, "ALTER TABLE "+quote(w.table)+" ADD COLUMN "+quote(c.name)+" TEXT"); err != nil {
 			return fmt.Errorf("dbsync: adding column %q to %q: %w", c.name, w.table, err)
 		}
