@@ -136,7 +136,6 @@ const (
 	kindExtra // a column the service sent that the query did not ask for
 )
 
-
 // BucketError is a row whose bucket does not start a bucket of the
 // dataset's granularity inside its page, by the calendar of the server's
 // own keys (weeks start where its first week key does): storing it
