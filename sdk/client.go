@@ -204,6 +204,7 @@ func (c *Client) QueryAnalytics(ctx context.Context, query QueryRequest, opts ..
 	if err != nil {
 		return nil, err
 	}
+	c.windows.fill(&query, time.Now())
 	if err := ValidateQuery(&query); err != nil {
 		return nil, err
 	}
@@ -213,6 +214,7 @@ func (c *Client) QueryAnalytics(ctx context.Context, query QueryRequest, opts ..
 	if err != nil {
 		return nil, err
 	}
+	res.TimeRange = query.TimeRange
 	if w := windowWarning(c.windows, &query); w != "" {
 		res.Warnings = append(res.Warnings, w)
 	}

@@ -43,6 +43,7 @@ func (c *Client) newExport(q QueryRequest, opts []CallOption) (*export, error) {
 		return nil, err
 	}
 	q.Limit = min(q.Limit, MaxRows) // each request's rows: the most the service sends
+	c.windows.fill(&q, time.Now())
 	if err := ValidateQuery(&q); err != nil {
 		return nil, err
 	}
@@ -410,6 +411,7 @@ func (h *handover) hand(p *Page, total TimeRange) bool {
 	}
 	if report := h.e.call.progress; report != nil {
 		pr := &h.progress
+		pr.TimeRange = total
 		pr.Pages++
 		pr.Rows += len(p.Rows)
 		pr.Fetched = max(pr.Fetched, int(h.e.fetched.Load()))

@@ -19,6 +19,17 @@ import (
 // for more than the window (see QueryPages), and a single query that
 // does gets a warning.
 //
+// fill gives a query without a time range the service's default one,
+// ending at now's minute; it reports whether it did.
+func (w Windows) fill(q *QueryRequest, now time.Time) bool {
+	if w.Default <= 0 || q.TimeRange != (TimeRange{}) {
+		return false
+	}
+	end := now.UTC().Truncate(time.Minute)
+	q.TimeRange = TimeRange{Start: end.Add(-w.Default), End: end}
+	return true
+}
+
 // WithWindows replaces the table, for a service that changes its mind.
 type Windows struct {
 	// Long is the window of an ordinary query.
@@ -30,6 +41,12 @@ type Windows struct {
 	ShortDimensions []string
 	// Minute is the window of a query by minute.
 	Minute time.Duration
+	// Default is the range the service answers a query without one: the
+	// last 7 days, the guides say. QueryAnalytics, QueryPages and
+	// QueryAll send such a query with that range filled in, ending at
+	// the current minute, so that the range a result covers is known
+	// (QueryResult.TimeRange, Page.TimeRange); zero sends it without.
+	Default time.Duration
 }
 
 // DefaultWindows is the table OpenRouter's guides published in July 2026.
@@ -46,6 +63,7 @@ func DefaultWindows() Windows {
 		},
 		ShortDimensions: []string{"provider", "origin", "country", "finish_reason", "external_user", "context_length_bucket", "generation_id"},
 		Minute:          3 * time.Hour,
+		Default:         7 * 24 * time.Hour,
 	}
 }
 

@@ -3,8 +3,10 @@ package sdk_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -137,4 +139,82 @@ func decodeQuery(t *testing.T, body []byte) sdk.QueryRequest {
 	var q sdk.QueryRequest
 	require.NoError(t, json.Unmarshal(body, &q))
 	return q
+}
+
+// A query without a time range is sent with the service's default, the
+// last 7 days up to the current minute, so that the range a result
+// covers is known; WithWindows without a Default sends it as it is.
+func TestAQueryWithoutARangeAsksForTheLast7Days(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := newMemAPI(func(_ int, req *http.Request) (*http.Response, error) { return okReply(req), nil })
+		time.Sleep(90 * time.Second) // 2000-01-01 00:01:30 in the bubble: the range ends at 00:01
+		res, err := memClient(t, m).QueryAnalytics(t.Context(), sdk.QueryRequest{Metrics: []string{"request_count"}})
+		require.NoError(t, err)
+		week := sdk.TimeRange{Start: time.Date(1999, 12, 25, 0, 1, 0, 0, time.UTC), End: time.Date(2000, 1, 1, 0, 1, 0, 0, time.UTC)}
+		assert.Equal(t, week, res.TimeRange)
+		require.Len(t, m.bodies, 1)
+		assert.JSONEq(t, `{"metrics":["request_count"],"time_range":{"start":"1999-12-25T00:01:00Z","end":"2000-01-01T00:01:00Z"}}`, m.bodies[0])
+
+		w := sdk.DefaultWindows()
+		w.Default = 0
+		res, err = memClient(t, m, sdk.WithWindows(w)).QueryAnalytics(t.Context(), sdk.QueryRequest{Metrics: []string{"request_count"}})
+		require.NoError(t, err)
+		assert.Zero(t, res.TimeRange)
+		assert.JSONEq(t, `{"metrics":["request_count"]}`, m.bodies[1])
+	})
+}
+
+// An export without a range fetches the last 7 days, says so in its
+// Progress, and holds every row of them, against a fake whose clock is
+// now and which answers such a query as the service does.
+func TestAnExportWithoutARangeFetchesTheLast7Days(t *testing.T) {
+	end := time.Now().UTC().Truncate(time.Hour).Add(time.Hour)
+	fake := analyticstest.NewServer(t, analyticstest.WithData(analyticstest.DataConfig{Rows: 20_000, Days: 20, End: end}),
+		analyticstest.WithLimits(analyticstest.Limits{Ranges: analyticstest.RangesNarrow}))
+	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"}, Granularity: sdk.GranularityDay, Limit: 25}
+	var last sdk.Progress
+	before := time.Now().UTC().Truncate(time.Minute)
+	rows, err := drain(t.Context(), fake.Client(), q, sdk.WithProgress(func(p sdk.Progress) { last = p }))
+	after := time.Now().UTC()
+	require.NoError(t, err)
+
+	tr := last.TimeRange
+	assert.False(t, tr.End.Before(before) || tr.End.After(after), "ends at the current minute: %v", tr)
+	assert.Equal(t, 7*24*time.Hour, tr.End.Sub(tr.Start))
+	assert.Equal(t, 1.0, last.Covered)
+	for _, r := range fake.Requests() {
+		sent := decodeQuery(t, r.Body).TimeRange
+		assert.False(t, sent.Start.Before(tr.Start) || sent.End.After(tr.End), "every request inside the 7 days: %v", sent)
+	}
+	q.TimeRange = tr
+	want, err := fake.QueryUncapped(q)
+	require.NoError(t, err)
+	require.NotEmpty(t, want.Data)
+	assert.Equal(t, rowKeys(t, want.Data), rowKeys(t, rows), "every row of the 7 days")
+}
+
+// The fake with limits answers a query without a range as the service
+// does: over the last 7 days.
+func TestTheLimitedFakeAnswersTheLast7DaysWithoutARange(t *testing.T) {
+	end := time.Now().UTC().Truncate(time.Hour).Add(time.Hour)
+	fake := analyticstest.NewServer(t, analyticstest.WithData(analyticstest.DataConfig{Rows: 20_000, Days: 20, End: end}),
+		analyticstest.WithLimits(analyticstest.Limits{Ranges: analyticstest.RangesRefuse}))
+	w := sdk.DefaultWindows()
+	w.Default = 0
+	q := sdk.QueryRequest{Metrics: []string{"request_count"}}
+	res, err := fake.Client(sdk.WithWindows(w)).QueryAnalytics(t.Context(), q)
+	require.NoError(t, err)
+	got, err := res.Data[0].Int("request_count")
+	require.NoError(t, err)
+
+	now := time.Now().UTC().Truncate(time.Minute)
+	q.TimeRange = sdk.TimeRange{Start: now.Add(-7 * 24 * time.Hour), End: now}
+	all, err := fake.QueryUncapped(sdk.QueryRequest{Metrics: []string{"request_count"}, TimeRange: sdk.TimeRange{Start: end.AddDate(0, 0, -20), End: end}})
+	require.NoError(t, err)
+	week, err := fake.QueryUncapped(q)
+	require.NoError(t, err)
+	want, _ := week.Data[0].Int("request_count")
+	assert.InDelta(t, want, got, float64(want)/1000, "the last 7 days (a minute's generations either way)")
+	total, _ := all.Data[0].Int("request_count")
+	assert.Less(t, got, total*1/2, "not the whole data set")
 }

@@ -39,46 +39,85 @@ func WithRateLimit(n int, per time.Duration) Option {
 }
 
 // pacer spaces a client's requests so that no window of per holds more
-// than n: a sliding log of the times of the last n requests, which holds
-// for a server counting in fixed windows too. A 429's Retry-After, and
-// X-RateLimit-Remaining: 0 with its reset, hold every request until then.
+// than n at the server, whatever the latency. It has n slots; a request
+// takes the slot free soonest and holds it until per after its answer
+// came, so that the next request on the slot reaches the server more
+// than per after this one did, however long either took on the way.
+// (Freeing a slot per after the request was sent, instead, lets a
+// request that travels slower than the one n later put n+1 into one of
+// the server's windows: a 429 for every jitter of the network.) This
+// holds for a server counting in fixed windows too. A 429's
+// Retry-After, and X-RateLimit-Remaining: 0 with its reset, hold every
+// request until then.
 type pacer struct {
-	mu   sync.Mutex
-	per  time.Duration
-	sent []time.Time // the last n requests' times, a ring
-	next int         // the oldest
-	hold time.Time   // no request before it
+	mu    sync.Mutex
+	per   time.Duration
+	free  []time.Time   // when each slot is free; busy while its request is out
+	freed chan struct{} // closed, and replaced, when a busy slot is freed
+	hold  time.Time     // no request before it
 }
+
+// busy marks a slot whose request has no answer yet.
+var busy = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func newPacer(n int, per time.Duration) *pacer {
-	return &pacer{per: per, sent: make([]time.Time, n)}
+	return &pacer{per: per, free: make([]time.Time, n), freed: make(chan struct{})}
 }
 
-// wait waits for a slot and takes it; it returns how long it waited. A
-// wait that would end past ctx's deadline is not begun.
-func (p *pacer) wait(ctx context.Context) (time.Duration, error) {
+// wait waits for a slot and takes it: the slot (for done) and how long
+// it waited. A wait that would end past ctx's deadline is not begun.
+func (p *pacer) wait(ctx context.Context) (slot int, waited time.Duration, err error) {
 	if p == nil {
-		return 0, nil
+		return -1, 0, nil
+	}
+	start := time.Now()
+	for {
+		p.mu.Lock()
+		slot = 0
+		for i, t := range p.free {
+			if t.Before(p.free[slot]) {
+				slot = i
+			}
+		}
+		if p.free[slot] == busy {
+			// Every slot's request is out: the first answer frees one.
+			freed := p.freed
+			p.mu.Unlock()
+			select {
+			case <-freed:
+				continue
+			case <-ctx.Done():
+				return -1, time.Since(start), context.Cause(ctx)
+			}
+		}
+		now := time.Now()
+		at := later(now, later(p.free[slot], p.hold))
+		if deadline, ok := ctx.Deadline(); ok && !at.Before(deadline) {
+			p.mu.Unlock()
+			return -1, time.Since(start), fmt.Errorf("openrouter: a wait of %s for the rate limit (%d requests in %s) would pass the call's deadline: %w",
+				roundWait(at.Sub(now)), len(p.free), p.per, context.DeadlineExceeded)
+		}
+		p.free[slot] = busy
+		p.mu.Unlock()
+		if wait := at.Sub(now); wait > 0 && !sleep(ctx, wait) {
+			p.done(slot)
+			return -1, time.Since(start), context.Cause(ctx)
+		}
+		return slot, time.Since(start), nil
+	}
+}
+
+// done frees a slot wait gave, per after now: its request has had its
+// answer, or failed.
+func (p *pacer) done(slot int) {
+	if p == nil || slot < 0 {
+		return
 	}
 	p.mu.Lock()
-	now := time.Now()
-	at := later(now, later(p.sent[p.next].Add(p.per), p.hold))
-	if deadline, ok := ctx.Deadline(); ok && !at.Before(deadline) {
-		p.mu.Unlock()
-		return 0, fmt.Errorf("openrouter: a wait of %s for the rate limit (%d requests in %s) would pass the call's deadline: %w",
-			roundWait(at.Sub(now)), len(p.sent), p.per, context.DeadlineExceeded)
-	}
-	p.sent[p.next] = at
-	p.next = (p.next + 1) % len(p.sent)
-	p.mu.Unlock()
-	wait := at.Sub(now)
-	if wait <= 0 {
-		return 0, nil
-	}
-	if !sleep(ctx, wait) {
-		return wait, context.Cause(ctx)
-	}
-	return wait, nil
+	defer p.mu.Unlock()
+	p.free[slot] = time.Now().Add(p.per)
+	close(p.freed)
+	p.freed = make(chan struct{})
 }
 
 // holdFor stops every request for d from now, a server's word; false

@@ -23,9 +23,16 @@ type handlerDoer struct {
 	h       http.Handler
 	refused atomic.Int64 // 429s
 	sent    atomic.Int64
+	// latency, when set, is how long the n-th request (from 0) takes to
+	// reach the handler.
+	latency func(n int64) time.Duration
+	started atomic.Int64
 }
 
 func (d *handlerDoer) Do(req *http.Request) (*http.Response, error) {
+	if d.latency != nil {
+		time.Sleep(d.latency(d.started.Add(1) - 1))
+	}
 	rec := httptest.NewRecorder()
 	d.h.ServeHTTP(rec, req)
 	d.sent.Add(1)
@@ -117,6 +124,38 @@ func TestThePacerIsTheClients(t *testing.T) {
 		wg.Wait()
 		assert.Zero(t, doer.refused.Load())
 		assert.Equal(t, 3*time.Minute, time.Since(start).Truncate(time.Minute))
+	})
+}
+
+// Requests that take different times to reach the server cause no
+// refusal either: a slot is freed a minute after its answer, not after
+// its send, so a slow request and the fast one 64 later never meet in
+// one of the server's minutes.
+func TestNetworkJitterCausesNoRefusal(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		fake := analyticstest.NewHandler(analyticstest.WithLimits(analyticstest.ServiceLimits()), analyticstest.WithoutRequestLog())
+		// 0 to 900 ms on the way, in no order.
+		doer := &handlerDoer{h: fake, latency: func(n int64) time.Duration { return time.Duration(n*7%10) * 100 * time.Millisecond }}
+		c, err := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL("https://api.test/api/v1"), sdk.WithHTTPClient(doer))
+		require.NoError(t, err)
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				for range 25 {
+					_, err := c.QueryAnalytics(t.Context(), sdk.QueryRequest{Metrics: []string{"request_count"}})
+					assert.NoError(t, err)
+				}
+			})
+		}
+		wg.Wait()
+		assert.Equal(t, int64(200), doer.sent.Load(), "no request sent twice")
+		assert.Zero(t, doer.refused.Load())
+		// The cost: each slot's minute starts at its answer, up to 0.9 s late.
+		took := time.Since(start)
+		assert.GreaterOrEqual(t, took, 3*time.Minute)
+		assert.Less(t, took, 3*time.Minute+4*time.Second)
+		t.Logf("200 requests with 0-900 ms of jitter: 0 refusals, %s of virtual time", took)
 	})
 }
 

@@ -28,7 +28,11 @@ func seriesClient(t *testing.T, s *series.Server, opts ...sdk.Option) *sdk.Clien
 	t.Helper()
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	c, err := sdk.NewClient(append([]sdk.Option{sdk.WithAPIKey(testKey), sdk.WithBaseURL(srv.URL), sdk.WithMaxRetries(0)}, opts...)...)
+	// The series' data lies in the past and it answers a query without a
+	// range over all of it: the client sends such a query as it is.
+	w := sdk.DefaultWindows()
+	w.Default = 0
+	c, err := sdk.NewClient(append([]sdk.Option{sdk.WithAPIKey(testKey), sdk.WithBaseURL(srv.URL), sdk.WithMaxRetries(0), sdk.WithWindows(w)}, opts...)...)
 	require.NoError(t, err)
 	t.Cleanup(c.CloseIdleConnections)
 	return c

@@ -5,6 +5,10 @@ import "time"
 // Progress is how far a QueryPages or QueryAll has got. Every field only
 // ever grows from one report to the next.
 type Progress struct {
+	// TimeRange is the export's whole range: the query's own, or the
+	// service's default (see Windows.Default) when it had none. It is
+	// zero only for a query without one when no default is set.
+	TimeRange TimeRange
 	// Covered is the share of the export's time range whose rows have
 	// all been handed over, from 0 to 1: in time order from its start,
 	// or from its end for a descending date order.

@@ -42,7 +42,7 @@ func (c *Client) send(ctx context.Context, op string, call *callConfig, req *htt
 	var paced time.Duration // waited for the rate limit: not the retry budget's
 	paid := 0               // what the last retry took from the client's budget
 	for n := 1; ; n++ {
-		w, err := c.pacer.wait(ctx)
+		slot, w, err := c.pacer.wait(ctx)
 		paced += w
 		if call.paced != nil {
 			call.paced.Add(int64(w))
@@ -54,6 +54,7 @@ func (c *Client) send(ctx context.Context, op string, call *callConfig, req *htt
 			return c.failed(op, attempts, err)
 		}
 		resp, err := c.attempt(ctx, call, req, n)
+		c.pacer.done(slot)
 		if resp != nil {
 			c.pacer.observe(resp.Header, time.Now())
 		}

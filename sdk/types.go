@@ -227,6 +227,10 @@ type QueryResult struct {
 	// CachedAt is when the service cached the result, in milliseconds
 	// since the Unix epoch; zero when absent. CacheTime converts it.
 	CachedAt float64 `json:"cachedAt,omitempty,omitzero"`
+	// TimeRange is the range the query asked for: its own, or the
+	// service's default filled in by QueryAnalytics (see
+	// Windows.Default). It is not part of the response body.
+	TimeRange TimeRange `json:"-"`
 }
 
 // CacheTime is CachedAt as a time in UTC: the zero time when absent (or

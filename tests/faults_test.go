@@ -67,7 +67,7 @@ func isType[T error](err error) bool {
 // may be left behind (TestMain checks with goleak).
 func TestFaultMatrix(t *testing.T) {
 	type env = faultEnv
-	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"}}
+	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"}, TimeRange: analyticstest.DefaultRange}
 	cases := []struct {
 		name  string
 		setup func(t *testing.T, e *env)

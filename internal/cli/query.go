@@ -61,8 +61,8 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	if defaulted {
 		// What the service answers without a range, its guides say: sent
 		// explicitly, so that the range is the one the command prints.
-		end := f.now().UTC()
-		q.TimeRange = sdk.TimeRange{Start: end.Add(-DefaultRange), End: end}
+		end := f.now().UTC().Truncate(time.Minute)
+		q.TimeRange = sdk.TimeRange{Start: end.Add(-sdk.DefaultWindows().Default), End: end}
 	}
 	client, stop, err := f.client(&env)
 	defer stop()
@@ -135,10 +135,6 @@ func runQuery(ctx context.Context, args []string, env Env) int {
 	}
 	return ExitOK
 }
-
-// DefaultRange is the range the service answers without one, as its
-// guides publish it.
-const DefaultRange = 7 * 24 * time.Hour
 
 // registerDefinition registers the flags that say what a query computes,
 // which query and sync share.

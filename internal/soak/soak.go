@@ -163,7 +163,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	client, err := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(srv.URL),
 		sdk.WithHTTPClient(r.tagCalls(&http.Client{Transport: tr})),
 		sdk.WithMaxRetries(maxRetries), sdk.WithBackoff(backoff), sdk.WithAttemptTimeout(cfg.AttemptTimeout),
-		sdk.WithRateLimit(0, 0)) // the fake has no rate to keep: the soak measures the retries
+		sdk.WithRateLimit(0, 0), // the fake has no rate to keep: the soak measures the retries
+		sdk.WithWindows(allData()))
 	if err != nil {
 		srv.Close()
 		return nil, err
@@ -453,4 +454,13 @@ func mustUUID(s string) uuid.UUID { return uuid.MustParse(s) }
 // (a range longer than its window), which the fake's known answer lacks.
 func serverWarnings(ws []string) []string {
 	return slices.DeleteFunc(slices.Clone(ws), func(w string) bool { return strings.HasPrefix(w, "openrouter (client):") })
+}
+
+// allData is the service's windows without its default range: the fake
+// answers a query without a range over all its data (which ends in
+// 2025), so the soak's clients send such a query as it is.
+func allData() sdk.Windows {
+	w := sdk.DefaultWindows()
+	w.Default = 0
+	return w
 }

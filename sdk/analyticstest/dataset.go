@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 )
 
 // member is one value of a dimension: the id filters take and the label
@@ -222,6 +224,11 @@ func (d *dataset) throughput(i int) float64 {
 // DefaultEnd is where the default data set ends: its 90 days run up to
 // (not including) this instant.
 var DefaultEnd = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
+
+// DefaultRange is the default data set's whole range, for a query of all
+// of it: a client fills in the service's last 7 days of the wall clock
+// for a query without one (see sdk.Windows.Default).
+var DefaultRange = sdk.TimeRange{Start: DefaultEnd.AddDate(0, 0, -90), End: DefaultEnd}
 
 // DataConfig shapes the synthetic data set.
 type DataConfig struct {

@@ -33,6 +33,7 @@ func Example() {
 		Dimensions: []string{"model"},
 		OrderBy:    sdk.OrderBy{Field: "request_count", Direction: sdk.Desc},
 		Limit:      3,
+		TimeRange:  analyticstest.DefaultRange, // the fake's data lies in 2025
 	})
 	if err != nil {
 		fmt.Println(err)

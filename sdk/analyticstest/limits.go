@@ -93,10 +93,19 @@ func refuseRate(w http.ResponseWriter, wait time.Duration) {
 	_, _ = w.Write(body)
 }
 
-// rangeOf applies the range policy to q: an error for the 400, or q's
-// range narrowed to its latest window.
+// rangeOf applies the limits to q's range: the service's default for a
+// query without one (the last Windows.Default up to now), and the range
+// policy: an error for the 400, or the range narrowed to its latest
+// window.
 func (l *limiter) rangeOf(q *sdk.QueryRequest) error {
-	if l == nil || l.Ranges == RangesIgnore {
+	if l == nil {
+		return nil
+	}
+	if q.TimeRange == (sdk.TimeRange{}) && l.Windows.Default > 0 {
+		end := time.Now().UTC().Truncate(time.Minute)
+		q.TimeRange = sdk.TimeRange{Start: end.Add(-l.Windows.Default), End: end}
+	}
+	if l.Ranges == RangesIgnore {
 		return nil
 	}
 	tr := q.TimeRange
@@ -109,6 +118,20 @@ func (l *limiter) rangeOf(q *sdk.QueryRequest) error {
 		return nil
 	}
 	return badf("time_range: the range may span at most %s for %s, got %s", window, why, tr.End.Sub(tr.Start))
+}
+
+// windows is the client option that gives a client the fake's windows.
+// Without Limits the fake answers a query without a range over all its
+// data, as the OpenAPI document has it, so its clients send such a query
+// as it is rather than fill in the last 7 days of the wall clock, which
+// a data set that ends in the past would answer with nothing.
+func (h *Handler) windows() sdk.Option {
+	if l := h.limits; l != nil {
+		return sdk.WithWindows(l.Windows)
+	}
+	w := sdk.DefaultWindows()
+	w.Default = 0
+	return sdk.WithWindows(w)
 }
 
 // rate is the client option that paces a client as the fake limits it.

@@ -495,7 +495,8 @@ func (s *Server) Close() { s.srv.Close() }
 
 // Client returns an SDK client for this server with ManagementKey, a
 // transport of its own (closed when the test ends), the fake's own rate
-// (none unless WithLimits sets one) and the given options after those.
+// (none unless WithLimits sets one) and windows, and the given options
+// after those.
 func (s *Server) Client(opts ...sdk.Option) *sdk.Client {
 	s.tb.Helper()
 	tr := &http.Transport{}
@@ -505,6 +506,7 @@ func (s *Server) Client(opts ...sdk.Option) *sdk.Client {
 		sdk.WithBaseURL(s.URL),
 		sdk.WithHTTPClient(&http.Client{Transport: tr}),
 		s.rate(),
+		s.Handler.windows(),
 	}, opts...)
 	c, err := sdk.NewClient(all...)
 	if err != nil {
@@ -517,8 +519,9 @@ func (s *Server) Client(opts ...sdk.Option) *sdk.Client {
 // there is no test to stop it, and returns a client of it (with
 // ManagementKey and the given options) and the function that stops both.
 func Serve(opts ...Option) (*sdk.Client, func()) {
-	srv := httptest.NewServer(NewHandler(opts...))
-	client, err := sdk.NewClient(sdk.WithAPIKey(ManagementKey), sdk.WithBaseURL(srv.URL), sdk.WithRateLimit(0, 0))
+	h := NewHandler(opts...)
+	srv := httptest.NewServer(h)
+	client, err := sdk.NewClient(sdk.WithAPIKey(ManagementKey), sdk.WithBaseURL(srv.URL), sdk.WithRateLimit(0, 0), h.windows())
 	if err != nil {
 		srv.Close()
 		panic("analyticstest: " + err.Error()) // the options above are always valid
