@@ -45,3 +45,27 @@ func TestRandomQueriesAreValid(t *testing.T) {
 		}
 	}
 }
+
+// TestPacedSoak is the paced phase: 20 exports, 8 at once, against a
+// fake of 64 requests a (scaled-down) minute: no refusal, no row lost.
+func TestPacedSoak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("soak")
+	}
+	rep, err := RunPaced(t.Context(), PacedConfig{Exports: 20, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	_, _ = rep.WriteTo(&out)
+	t.Log("\n" + out.String())
+	if err := rep.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Requests < 100 {
+		t.Fatalf("%d requests: the phase should need over 100, to pass the rate", rep.Requests)
+	}
+	if rep.Elapsed < rep.Floor {
+		t.Fatalf("took %s, less than the rate's floor of %s: the fake did not limit", rep.Elapsed, rep.Floor)
+	}
+}
