@@ -92,16 +92,16 @@ demo:
 	$(CLI) meta --demo
 	@echo
 	@echo "== Daily requests and cost by model, last 14 days: one panel per metric"
-	$(CLI) query --demo $(SHAPE) --metric request_count,total_cost --dimension model --granularity day --last 14d \
+	$(CLI) query --demo $(SHAPE) --metric request_count,total_usage --dimension model --granularity day --last 14d \
 		--filter 'model in openai/gpt-4o,anthropic/claude-3.5-sonnet,google/gemini-2.0-flash-001' \
 		--chart --plot out/daily-requests-and-cost.png
 	@echo
-	@echo "== Every model ranked by requests, last 30 days, with its error rate"
-	$(CLI) query --demo $(SHAPE) --metric request_count,error_rate --dimension model --last 30d \
+	@echo "== Every model ranked by requests, last 30 days, with its cache hit rate"
+	$(CLI) query --demo $(SHAPE) --metric request_count,cache_hit_rate --dimension model --last 30d \
 		--order-by 'request_count desc' --chart --plot out/models-ranked.png
 	@echo
-	@echo "== Error rate per day, last 30 days: a percent metric"
-	$(CLI) query --demo $(SHAPE) --metric error_rate --granularity day --last 30d --chart --quiet --plot out/error-rate-by-day.png
+	@echo "== Cache hit rate per day, last 30 days: a percent metric"
+	$(CLI) query --demo $(SHAPE) --metric cache_hit_rate --granularity day --last 30d --chart --quiet --plot out/cache-hit-rate-by-day.png
 	@echo
 	@echo "== Every hourly row by user over the 90 days, in as many requests as the row cap needs (--all)"
 	$(CLI) query --demo $(SHAPE) --metric request_count --dimension user --granularity hour --last 90d --all --format csv \
@@ -110,13 +110,13 @@ demo:
 	@echo
 	@echo "== The hourly requests and cost by model kept in SQLite (sync), run twice: the second run fetches only its lookback"
 	@rm -f out/history.db out/history.db-wal out/history.db-shm
-	$(CLI) sync --demo $(SHAPE) --db sqlite:out/history.db --table hourly_by_model --metric request_count,total_cost \
+	$(CLI) sync --demo $(SHAPE) --db sqlite:out/history.db --table hourly_by_model --metric request_count,total_usage \
 		--dimension model --granularity hour --from 2025-04-01
-	$(CLI) sync --demo $(SHAPE) --db sqlite:out/history.db --table hourly_by_model --metric request_count,total_cost \
+	$(CLI) sync --demo $(SHAPE) --db sqlite:out/history.db --table hourly_by_model --metric request_count,total_usage \
 		--dimension model --granularity hour --from 2025-04-01
 	@echo
 	@echo "== The totals of the 90 days: the same in every shape"
-	$(CLI) query --demo $(SHAPE) --metric request_count,total_tokens,total_cost --last 90d
+	$(CLI) query --demo $(SHAPE) --metric request_count,tokens_total,total_usage --last 90d
 
 BENCHTIME ?= 1s
 BENCHCOUNT ?= 6

@@ -24,7 +24,7 @@ import (
 const key = "sk-or-v1-bench"
 
 var query = sdk.QueryRequest{
-	Metrics:     []string{"request_count", "total_cost", "avg_latency", "error_rate"},
+	Metrics:     []string{"request_count", "total_usage", "avg_latency", "cache_hit_rate"},
 	Dimensions:  []string{"model", "provider"},
 	Granularity: sdk.GranularityDay,
 }
@@ -42,7 +42,7 @@ func payload(n int) []byte {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, `{"date__day":"%s","model":"%s","provider":"%s","request_count":%d,"total_cost":%s,"avg_latency":%s,"error_rate":%s}`,
+		fmt.Fprintf(&b, `{"date__day":"%s","model":"%s","provider":"%s","request_count":%d,"total_usage":%s,"avg_latency":%s,"cache_hit_rate":%s}`,
 			day.AddDate(0, 0, i/30).Format("2006-01-02T15:04:05.000Z"), models[i%len(models)], providers[i%len(providers)],
 			1000+i%977, strconv.FormatFloat(float64(i%1000)*0.123457, 'f', 6, 64),
 			strconv.FormatFloat(800+float64(i%500)*1.5, 'f', 3, 64), strconv.FormatFloat(float64(i%50)/1000, 'f', 6, 64))
@@ -102,9 +102,9 @@ type typedRow struct {
 	Model      string    `json:"model"`
 	Provider   string    `json:"provider"`
 	Requests   int       `json:"request_count"`
-	Cost       float64   `json:"total_cost"`
+	Cost       float64   `json:"total_usage"`
 	AvgLatency float64   `json:"avg_latency"`
-	ErrorRate  float64   `json:"error_rate"`
+	ErrorRate  float64   `json:"cache_hit_rate"`
 }
 
 type baselineTypedResponse struct {

@@ -941,7 +941,7 @@ type ClientInterface interface {
 	// bucket's label. When `time_range` is omitted, the service's window
 	// is not published; the fake then covers its whole data set.
 	//
-	// Filters on a metric (`total_tokens gt 500`) apply to each generation
+	// Filters on a metric (`tokens_total gt 500`) apply to each generation
 	// before grouping, like SQL's WHERE rather than HAVING. This is what
 	// the fake does; the service does not publish its rule.
 	//
@@ -964,7 +964,7 @@ type ClientInterface interface {
 	// bucket's label. When `time_range` is omitted, the service's window
 	// is not published; the fake then covers its whole data set.
 	//
-	// Filters on a metric (`total_tokens gt 500`) apply to each generation
+	// Filters on a metric (`tokens_total gt 500`) apply to each generation
 	// before grouping, like SQL's WHERE rather than HAVING. This is what
 	// the fake does; the service does not publish its rule.
 	//
@@ -1050,7 +1050,7 @@ func (c *Client) GetAnalyticsMeta(ctx context.Context, params *GetAnalyticsMetaP
 // bucket's label. When `time_range` is omitted, the service's window
 // is not published; the fake then covers its whole data set.
 //
-// Filters on a metric (`total_tokens gt 500`) apply to each generation
+// Filters on a metric (`tokens_total gt 500`) apply to each generation
 // before grouping, like SQL's WHERE rather than HAVING. This is what
 // the fake does; the service does not publish its rule.
 //
@@ -1083,7 +1083,7 @@ func (c *Client) QueryAnalyticsWithBody(ctx context.Context, params *QueryAnalyt
 // bucket's label. When `time_range` is omitted, the service's window
 // is not published; the fake then covers its whole data set.
 //
-// Filters on a metric (`total_tokens gt 500`) apply to each generation
+// Filters on a metric (`tokens_total gt 500`) apply to each generation
 // before grouping, like SQL's WHERE rather than HAVING. This is what
 // the fake does; the service does not publish its rule.
 //
@@ -1693,7 +1693,7 @@ type ClientWithResponsesInterface interface {
 	// bucket's label. When `time_range` is omitted, the service's window
 	// is not published; the fake then covers its whole data set.
 	//
-	// Filters on a metric (`total_tokens gt 500`) apply to each generation
+	// Filters on a metric (`tokens_total gt 500`) apply to each generation
 	// before grouping, like SQL's WHERE rather than HAVING. This is what
 	// the fake does; the service does not publish its rule.
 	//
@@ -1716,7 +1716,7 @@ type ClientWithResponsesInterface interface {
 	// bucket's label. When `time_range` is omitted, the service's window
 	// is not published; the fake then covers its whole data set.
 	//
-	// Filters on a metric (`total_tokens gt 500`) apply to each generation
+	// Filters on a metric (`tokens_total gt 500`) apply to each generation
 	// before grouping, like SQL's WHERE rather than HAVING. This is what
 	// the fake does; the service does not publish its rule.
 	//
@@ -2194,7 +2194,7 @@ func (c *ClientWithResponses) GetAnalyticsMetaWithResponse(ctx context.Context, 
 // bucket's label. When `time_range` is omitted, the service's window
 // is not published; the fake then covers its whole data set.
 //
-// Filters on a metric (`total_tokens gt 500`) apply to each generation
+// Filters on a metric (`tokens_total gt 500`) apply to each generation
 // before grouping, like SQL's WHERE rather than HAVING. This is what
 // the fake does; the service does not publish its rule.
 //
@@ -2223,7 +2223,7 @@ func (c *ClientWithResponses) QueryAnalyticsWithBodyWithResponse(ctx context.Con
 // bucket's label. When `time_range` is omitted, the service's window
 // is not published; the fake then covers its whole data set.
 //
-// Filters on a metric (`total_tokens gt 500`) apply to each generation
+// Filters on a metric (`tokens_total gt 500`) apply to each generation
 // before grouping, like SQL's WHERE rather than HAVING. This is what
 // the fake does; the service does not publish its rule.
 //

@@ -62,7 +62,7 @@ func (c *Catalog) Dimension(name string) (DimensionInfo, bool) {
 // Check names, as joined *ValidationErrors, every metric, dimension, filter
 // field, operator, granularity and order_by field of q the catalog does
 // not list, with the closest known name when one is near ("cost": did you
-// mean "total_cost"?). It is where names are checked: ValidateQuery checks
+// mean "total_usage"?). It is where names are checked: ValidateQuery checks
 // only a query's structure, so that names the service adds after this
 // version still reach it.
 func (c *Catalog) Check(q *QueryRequest) error {
@@ -74,8 +74,9 @@ func (c *Catalog) Check(q *QueryRequest) error {
 		}
 		errs = append(errs, &ValidationError{Field: field, Problem: problem})
 	}
-	// Candidates in the catalog's order, which breaks ties ("cost" is in
-	// total_cost and avg_cost: the service lists total_cost first).
+	// Candidates in the catalog's order, which breaks ties ("tokens" is
+	// in tokens_total and tokens_prompt: the service lists tokens_total
+	// first).
 	var metrics, dims, ops, grains []string
 	for _, m := range c.meta.Metrics {
 		metrics = append(metrics, m.Name)
@@ -123,11 +124,17 @@ func (c *Catalog) Check(q *QueryRequest) error {
 }
 
 // closest is the known name a user most likely meant: one that contains
-// the name or is contained in it (cost: total_cost), else the nearest by
+// the name or is contained in it (cost: total_usage), else the nearest by
 // edit distance, if it is near enough to be a typo.
 func closest(name string, known []string) (string, bool) {
 	if name == "" {
 		return "", false
+	}
+	if now, ok := formerNames[name]; ok && slices.Contains(known, now) {
+		return now, true
+	}
+	if k, ok := sameWords(name, known); ok {
+		return k, true
 	}
 	best, bestDist := "", -1
 	for _, k := range known {
@@ -144,6 +151,44 @@ func closest(name string, known []string) (string, bool) {
 		limit = max(2, len(name)/3)
 	}
 	return best, bestDist >= 0 && bestDist <= limit
+}
+
+// formerNames maps names users bring from other tools and from older
+// documents to the service's own: no edit distance finds total_usage
+// from total_cost.
+var formerNames = map[string]string{
+	"total_cost":        "total_usage",
+	"cost":              "total_usage",
+	"spend":             "total_usage",
+	"usage":             "total_usage",
+	"avg_cost":          "total_usage",
+	"prompt_tokens":     "tokens_prompt",
+	"completion_tokens": "tokens_completion",
+	"total_tokens":      "tokens_total",
+	"tokens":            "tokens_total",
+	"requests":          "request_count",
+	"latency":           "avg_latency",
+	"throughput":        "avg_throughput",
+	"api_key":           "api_key_id",
+	"key":               "api_key_id",
+}
+
+// sameWords finds a known name with the same words as name in another
+// order ("latency_p90" for "p90_latency").
+func sameWords(name string, known []string) (string, bool) {
+	words := strings.Split(name, "_")
+	if len(words) < 2 {
+		return "", false
+	}
+	slices.Sort(words)
+	for _, k := range known {
+		kw := strings.Split(k, "_")
+		slices.Sort(kw)
+		if slices.Equal(words, kw) {
+			return k, true
+		}
+	}
+	return "", false
 }
 
 // editDistance is the Levenshtein distance between a and b.
@@ -168,8 +213,8 @@ func editDistance(a, b string) int {
 }
 
 // DefaultCatalogTTL is how long the client keeps a fetched catalog unless
-// WithCatalogTTL says otherwise: the analytics API is in beta, and adds
-// metrics and dimensions without notice.
+// WithCatalogTTL says otherwise: the service adds metrics and dimensions
+// without notice.
 const DefaultCatalogTTL = time.Hour
 
 // WithCatalogTTL sets how long Catalog keeps a fetched catalog before it

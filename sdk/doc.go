@@ -10,7 +10,7 @@
 //		return err
 //	}
 //	res, err := client.QueryAnalytics(ctx, sdk.QueryRequest{
-//		Metrics:     []string{"request_count", "total_cost"},
+//		Metrics:     []string{"request_count", "total_usage"},
 //		Dimensions:  []string{"model"},
 //		Filters:     []sdk.Filter{sdk.In("provider", "openai", "anthropic")},
 //		Granularity: sdk.GranularityDay,

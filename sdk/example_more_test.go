@@ -21,7 +21,7 @@ func ExampleIn() {
 		Metrics: []string{"request_count"},
 		Filters: []sdk.Filter{
 			sdk.In("model", "openai/gpt-4o", "anthropic/claude-3.5-sonnet"),
-			sdk.Gt("total_tokens", 1000), // per generation, before grouping
+			sdk.Gt("tokens_total", 1000), // per generation, before grouping
 		},
 		TimeRange: june,
 	})
@@ -62,7 +62,7 @@ func ExampleCatalog_Check() {
 	err = cat.Check(&sdk.QueryRequest{Metrics: []string{"cost"}, Dimensions: []string{"mdoel"}, Granularity: "quarter"})
 	fmt.Println(err)
 	// Output:
-	// openrouter: invalid request: metrics[0]: "cost" is not a metric in the catalog; did you mean "total_cost"?
+	// openrouter: invalid request: metrics[0]: "cost" is not a metric in the catalog; did you mean "total_usage"?
 	// openrouter: invalid request: dimensions[0]: "mdoel" is not a dimension in the catalog; did you mean "model"?
 	// openrouter: invalid request: granularity: "quarter" is not a granularity in the catalog
 }
@@ -71,7 +71,7 @@ func ExampleRow() {
 	client, stop := analyticstest.Serve()
 	defer stop()
 	res, err := client.QueryAnalytics(context.Background(), sdk.QueryRequest{
-		Metrics:     []string{"request_count", "error_rate"},
+		Metrics:     []string{"request_count", "cache_hit_rate"},
 		Dimensions:  []string{"app"},
 		Granularity: sdk.GranularityDay,
 		OrderBy:     sdk.OrderBy{Field: "request_count", Direction: sdk.Desc},
@@ -87,9 +87,9 @@ func ExampleRow() {
 	day, _ := r.Time("date__day")
 	app, _ := r.Text("app")
 	requests, _ := r.Float("request_count")
-	errorRate, _ := r.Float("error_rate") // a fraction: 0.05 is 5%
-	fmt.Println(day.Format("2006-01-02"), app, requests, fmt.Sprintf("%.1f%%", errorRate*100))
+	hitRate, _ := r.Float("cache_hit_rate") // a fraction: 0.05 is 5%
+	fmt.Println(day.Format("2006-01-02"), app, requests, fmt.Sprintf("%.1f%%", hitRate*100))
 	// Output:
-	// [date__day app request_count error_rate]
-	// 2025-06-01 Acme Chat 321 1.2%
+	// [date__day app request_count cache_hit_rate]
+	// 2025-06-01 Acme Chat 321 26.2%
 }

@@ -137,7 +137,7 @@ func ExampleWithMaxRetries() {
 	_, err = client.GetAnalyticsMeta(context.Background(), sdk.WithMaxRetries(0))
 	fmt.Println(err)
 	// Output:
-	// after 3 attempts: 14 metrics, error: <nil>
+	// after 3 attempts: 34 metrics, error: <nil>
 	// openrouter: GET /analytics/meta: 503 Service Unavailable
 }
 

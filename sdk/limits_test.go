@@ -39,7 +39,7 @@ func TestExportsStayInsideTheWindows(t *testing.T) {
 	}{
 		{"a 31-day metric over 90 days", sdk.QueryRequest{Metrics: []string{"request_count", "avg_latency"}, Granularity: sdk.GranularityDay,
 			TimeRange: sdk.TimeRange{Start: end.AddDate(0, 0, -90), End: end}}},
-		{"a 31-day dimension over 60 days", sdk.QueryRequest{Metrics: []string{"request_count", "total_cost"}, Dimensions: []string{"provider"},
+		{"a 31-day dimension over 60 days", sdk.QueryRequest{Metrics: []string{"request_count", "total_usage"}, Dimensions: []string{"provider"},
 			Granularity: sdk.GranularityDay, TimeRange: sdk.TimeRange{Start: end.AddDate(0, 0, -60), End: end}}},
 		{"minutes over 12 hours", sdk.QueryRequest{Metrics: []string{"request_count"}, Granularity: sdk.GranularityMinute,
 			TimeRange: sdk.TimeRange{Start: end.Add(-12 * time.Hour), End: end}}},

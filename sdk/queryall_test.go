@@ -57,14 +57,14 @@ func TestQueryAllGathersEveryRow(t *testing.T) {
 	}{
 		{"hourly by user over 90 days", sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"},
 			Granularity: sdk.GranularityHour, TimeRange: last(90 * day)}, 30_000},
-		{"daily by model and provider", sdk.QueryRequest{Metrics: []string{"request_count", "total_cost"}, Dimensions: []string{"model", "provider"},
+		{"daily by model and provider", sdk.QueryRequest{Metrics: []string{"request_count", "total_usage"}, Dimensions: []string{"model", "provider"},
 			Granularity: sdk.GranularityDay, TimeRange: last(90 * day), Limit: 500}, 2000},
 		{"minute by model over 3 days", sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"},
 			Granularity: sdk.GranularityMinute, TimeRange: last(3 * day), Limit: 1000}, 2000},
 		{"weekly by app", sdk.QueryRequest{Metrics: []string{"request_count", "avg_latency"}, Dimensions: []string{"app"},
 			Granularity: sdk.GranularityWeek, TimeRange: last(90 * day), Limit: 20}, 100},
-		{"filtered", sdk.QueryRequest{Metrics: []string{"total_tokens"}, Dimensions: []string{"model", "country"},
-			Filters:     []sdk.Filter{sdk.In("model", "openai/gpt-4o", "deepseek/deepseek-r1"), sdk.Gt("total_tokens", 500)},
+		{"filtered", sdk.QueryRequest{Metrics: []string{"tokens_total"}, Dimensions: []string{"model", "country"},
+			Filters:     []sdk.Filter{sdk.In("model", "openai/gpt-4o", "deepseek/deepseek-r1"), sdk.Gt("tokens_total", 500)},
 			Granularity: sdk.GranularityHour, TimeRange: last(30 * day), Limit: 700}, 1000},
 		{"without a time range", sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"country"},
 			Granularity: sdk.GranularityDay, Limit: 300}, 1000},
@@ -87,9 +87,9 @@ func TestQueryAllGathersEveryRow(t *testing.T) {
 
 func TestQueryAllOrderedByAMetric(t *testing.T) {
 	fake := analyticstest.NewServer(t)
-	q := sdk.QueryRequest{Metrics: []string{"total_cost"}, Dimensions: []string{"model"},
+	q := sdk.QueryRequest{Metrics: []string{"total_usage"}, Dimensions: []string{"model"},
 		Granularity: sdk.GranularityDay, TimeRange: last(90 * day), Limit: 200,
-		OrderBy: sdk.OrderBy{Field: "total_cost", Direction: sdk.Desc}}
+		OrderBy: sdk.OrderBy{Field: "total_usage", Direction: sdk.Desc}}
 	want, err := fake.QueryUncapped(q)
 	require.NoError(t, err)
 	got := collect(t, fake.Client(), q)
@@ -99,8 +99,8 @@ func TestQueryAllOrderedByAMetric(t *testing.T) {
 	slices.Sort(gotTexts)
 	assert.Equal(t, wantTexts, gotTexts, "the same rows")
 	for i := 1; i < len(got); i++ {
-		prev, _ := got[i-1].Float("total_cost")
-		cur, _ := got[i].Float("total_cost")
+		prev, _ := got[i-1].Float("total_usage")
+		cur, _ := got[i].Float("total_usage")
 		require.GreaterOrEqual(t, prev, cur, "row %d out of order", i)
 	}
 }
@@ -113,7 +113,7 @@ func TestQueryAllWithRaggedEnds(t *testing.T) {
 	ragged := sdk.TimeRange{Start: dataEnd.Add(-70*day + 10*time.Hour + 37*time.Minute + 30*time.Second), End: dataEnd.Add(-3*day - 13*time.Hour - 11*time.Minute)}
 	for _, g := range []sdk.Granularity{sdk.GranularityMinute, sdk.GranularityHour, sdk.GranularityDay, sdk.GranularityWeek, sdk.GranularityMonth} {
 		t.Run(string(g), func(t *testing.T) {
-			q := sdk.QueryRequest{Metrics: []string{"request_count", "total_cost"}, Granularity: g, TimeRange: ragged, Limit: 2}
+			q := sdk.QueryRequest{Metrics: []string{"request_count", "total_usage"}, Granularity: g, TimeRange: ragged, Limit: 2}
 			if g == sdk.GranularityMinute {
 				q.TimeRange = sdk.TimeRange{Start: ragged.Start, End: ragged.Start.Add(5 * time.Hour)}
 				q.Limit = 50

@@ -117,7 +117,7 @@ func TestResolveFilters(t *testing.T) {
 		sdk.In("user", "Ada Lovelace", "user_05"),
 		sdk.IncludeUnset(sdk.NotIn("workspace", "Sandbox")),
 		sdk.Eq("provider", "azure"),
-		sdk.Gt("total_tokens", 100),
+		sdk.Gt("tokens_total", 100),
 	}}
 	done, err := c.ResolveFilters(t.Context(), &q)
 	require.NoError(t, err)

@@ -348,12 +348,12 @@ func TestMaxElapsedTimeBoundsTheRetries(t *testing.T) {
 func TestPOSTBodyResentIntact(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(failing(2, 502))
-		q := sdk.QueryRequest{Metrics: []string{"request_count", "total_cost"}, Filters: []sdk.Filter{sdk.In("model", "a", "b")},
+		q := sdk.QueryRequest{Metrics: []string{"request_count", "total_usage"}, Filters: []sdk.Filter{sdk.In("model", "a", "b")},
 			TimeRange: sdk.TimeRange{Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)}}
 		_, err := memClient(t, m).QueryAnalytics(t.Context(), q)
 		require.NoError(t, err)
 		require.Len(t, m.bodies, 3)
-		assert.JSONEq(t, `{"metrics":["request_count","total_cost"],"filters":[{"field":"model","operator":"in","value":["a","b"]}],`+
+		assert.JSONEq(t, `{"metrics":["request_count","total_usage"],"filters":[{"field":"model","operator":"in","value":["a","b"]}],`+
 			`"time_range":{"start":"2026-03-01T00:00:00Z","end":"2026-03-02T00:00:00Z"}}`, m.bodies[0])
 		assert.Equal(t, m.bodies[0], m.bodies[1])
 		assert.Equal(t, m.bodies[0], m.bodies[2])

@@ -17,7 +17,7 @@ type modelDay struct {
 	Day      time.Time `json:"date__day"`
 	Model    string    `json:"model"`
 	Requests int       `json:"request_count"`
-	Cost     float64   `json:"total_cost"`
+	Cost     float64   `json:"total_usage"`
 }
 
 func TestTypedRowsFromTheFake(t *testing.T) {
@@ -26,7 +26,7 @@ func TestTypedRowsFromTheFake(t *testing.T) {
 			fake := analyticstest.NewServer(t, v.Options...)
 			june := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 			q := sdk.QueryRequest{
-				Metrics: []string{"request_count", "total_cost"}, Dimensions: []string{"model"}, Granularity: sdk.GranularityDay,
+				Metrics: []string{"request_count", "total_usage"}, Dimensions: []string{"model"}, Granularity: sdk.GranularityDay,
 				Filters:   []sdk.Filter{sdk.In("model", "openai/gpt-4o", "anthropic/claude-3.5-sonnet")},
 				TimeRange: sdk.TimeRange{Start: june, End: june.AddDate(0, 0, 3)},
 				OrderBy:   sdk.OrderBy{Field: "date", Direction: sdk.Asc},
@@ -46,7 +46,7 @@ func TestTypedRowsFromTheFake(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, n, int64(r.Requests))
 				assert.NotZero(t, n)
-				cost, err := want.Data[i].Float("total_cost")
+				cost, err := want.Data[i].Float("total_usage")
 				require.NoError(t, err)
 				assert.Equal(t, cost, r.Cost)
 			}
@@ -59,10 +59,10 @@ func TestTypedRowsFromTheFake(t *testing.T) {
 			model, err := r0.Text("model")
 			require.NoError(t, err)
 			assert.Equal(t, rows[0].Model, model)
-			cost, err := r0.Float("total_cost")
+			cost, err := r0.Float("total_usage")
 			require.NoError(t, err)
 			assert.Equal(t, rows[0].Cost, cost)
-			assert.Equal(t, []string{"day", "model", "request_count", "total_cost"}, append([]string{bucket.Granularity}, r0.Columns()[1:]...))
+			assert.Equal(t, []string{"day", "model", "request_count", "total_usage"}, append([]string{bucket.Granularity}, r0.Columns()[1:]...))
 
 			n := 0
 			for r, err := range row.Each[modelDay](res.Data) {
@@ -83,19 +83,19 @@ func TestDecodeRowsIsStrict(t *testing.T) {
 	}
 	type metricRow struct {
 		Model string  `json:"model"`
-		Cost  float64 `json:"total_cost"`
+		Cost  float64 `json:"total_usage"`
 	}
-	_, err := row.Decode[metricRow](rows(`[{"model":"a","total_cost":1},{"model":"b","total_cost":"1.5 USD"}]`))
+	_, err := row.Decode[metricRow](rows(`[{"model":"a","total_usage":1},{"model":"b","total_usage":"1.5 USD"}]`))
 	var ce *row.ColumnError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, 1, ce.Index)
-	assert.Equal(t, "total_cost", ce.Column)
-	assert.EqualError(t, err, `openrouter: row 1: column "total_cost": want a number, got string "1.5 USD"`)
+	assert.Equal(t, "total_usage", ce.Column)
+	assert.EqualError(t, err, `openrouter: row 1: column "total_usage": want a number, got string "1.5 USD"`)
 
 	_, err = row.Decode[metricRow](rows(`[{"model":"a"}]`))
-	assert.EqualError(t, err, `openrouter: row 0: no column "total_cost"`)
+	assert.EqualError(t, err, `openrouter: row 0: no column "total_usage"`)
 
-	_, err = row.Decode[metricRow](rows(`[{"model":7,"total_cost":1}]`))
+	_, err = row.Decode[metricRow](rows(`[{"model":7,"total_usage":1}]`))
 	assert.EqualError(t, err, `openrouter: row 0: column "model": want a string, got number 7`)
 
 	type countRow struct {
@@ -121,8 +121,8 @@ func TestDecodeRowsIsStrict(t *testing.T) {
 	_, err = row.Decode[badField](nil)
 	assert.ErrorContains(t, err, "only strings, bools, numbers, json.Number, time.Duration and time.Time are supported")
 
-	for _, err := range row.Each[metricRow](rows(`[{"model":"a","total_cost":true}]`)) {
-		assert.EqualError(t, err, `openrouter: row 0: column "total_cost": want a number, got bool true`)
+	for _, err := range row.Each[metricRow](rows(`[{"model":"a","total_usage":true}]`)) {
+		assert.EqualError(t, err, `openrouter: row 0: column "total_usage": want a number, got bool true`)
 	}
 }
 
@@ -152,11 +152,11 @@ func TestCatalogCheck(t *testing.T) {
 	assert.Len(t, fake.Requests(), 1, "fetched once, then cached")
 
 	assert.NoError(t, cat.Check(&sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"},
-		Filters: []sdk.Filter{sdk.Gt("total_cost", 1)}, Granularity: sdk.GranularityDay, OrderBy: sdk.OrderBy{Field: "date", Direction: sdk.Asc}}))
+		Filters: []sdk.Filter{sdk.Gt("total_usage", 1)}, Granularity: sdk.GranularityDay, OrderBy: sdk.OrderBy{Field: "date", Direction: sdk.Asc}}))
 	err = cat.Check(&sdk.QueryRequest{
 		Metrics: []string{"request_count", "vibes"}, Dimensions: []string{"planet"},
 		Filters: []sdk.Filter{{Field: "mood", Operator: "like"}}, Granularity: "fortnight",
-		OrderBy: sdk.OrderBy{Field: "total_cost", Direction: sdk.Asc},
+		OrderBy: sdk.OrderBy{Field: "total_usage", Direction: sdk.Asc},
 	})
 	require.Error(t, err)
 	assert.Equal(t, `openrouter: invalid request: metrics[1]: "vibes" is not a metric in the catalog
@@ -164,16 +164,16 @@ openrouter: invalid request: dimensions[0]: "planet" is not a dimension in the c
 openrouter: invalid request: filters[0].field: "mood" is not a dimension or metric in the catalog
 openrouter: invalid request: filters[0].operator: "like" is not an operator in the catalog
 openrouter: invalid request: granularity: "fortnight" is not a granularity in the catalog
-openrouter: invalid request: order_by.field: "total_cost" is not a requested metric, request_count, a requested dimension or date`, err.Error())
+openrouter: invalid request: order_by.field: "total_usage" is not a requested metric, request_count, a requested dimension or date`, err.Error())
 
 	err = cat.Check(&sdk.QueryRequest{Metrics: []string{"cost", "requestcount"}, Dimensions: []string{"mdoel"},
 		Filters: []sdk.Filter{sdk.Eq("provder", "openai")}, Granularity: "dya"})
-	assert.Equal(t, `openrouter: invalid request: metrics[0]: "cost" is not a metric in the catalog; did you mean "total_cost"?
+	assert.Equal(t, `openrouter: invalid request: metrics[0]: "cost" is not a metric in the catalog; did you mean "total_usage"?
 openrouter: invalid request: metrics[1]: "requestcount" is not a metric in the catalog; did you mean "request_count"?
 openrouter: invalid request: dimensions[0]: "mdoel" is not a dimension in the catalog; did you mean "model"?
 openrouter: invalid request: filters[0].field: "provder" is not a dimension or metric in the catalog; did you mean "provider"?
 openrouter: invalid request: granularity: "dya" is not a granularity in the catalog`, err.Error())
-	m, ok := cat.Metric("total_cost")
+	m, ok := cat.Metric("total_usage")
 	assert.True(t, ok)
 	assert.Equal(t, sdk.FormatCurrency, m.DisplayFormat)
 }

@@ -14,7 +14,7 @@ type (
 	// required; zero-valued fields are left out of the request. Its fields:
 	//
 	//   - Metrics: the metrics to compute, by the names GetAnalyticsMeta
-	//     lists (request_count, total_cost, ...); at least one.
+	//     lists (request_count, total_usage, ...); at least one.
 	//   - Dimensions: up to two group-by columns (model, provider, ...).
 	//   - Filters: up to 20 conditions (see Filter), ANDed.
 	//   - Granularity: a time bucket (GranularityDay, ...); rows then carry

@@ -35,7 +35,7 @@ func TestClientSideChecks(t *testing.T) {
 		{"21 filters", sdk.QueryRequest{Metrics: []string{"m"}, Filters: many(21)}, "filters: at most 20 allowed, got 21"},
 		{"no operator", sdk.QueryRequest{Metrics: []string{"m"}, Filters: []sdk.Filter{{Field: "model", Value: sdk.Eq("x", "y").Value}}},
 			`filters[0].operator: is required`},
-		{"in with NaN", sdk.QueryRequest{Metrics: []string{"m"}, Filters: []sdk.Filter{sdk.In("total_cost", 1, math.NaN())}},
+		{"in with NaN", sdk.QueryRequest{Metrics: []string{"m"}, Filters: []sdk.Filter{sdk.In("total_usage", 1, math.NaN())}},
 			"filters[0].value[1]: is not a string or a finite number"},
 		{"in with scalar", sdk.QueryRequest{Metrics: []string{"m"}, Filters: []sdk.Filter{{Field: "model", Operator: sdk.OpIn, Value: sdk.Eq("x", "y").Value}}},
 			`filters[0].value: operator "in" takes an array, got a scalar`},

@@ -51,7 +51,7 @@ func TestReadmeQuickStart(t *testing.T) {
 	run.Env = append(os.Environ(), "OPENROUTER_API_KEY="+analyticstest.ManagementKey, "OPENROUTER_BASE_URL="+fake.URL)
 	out, err = run.CombinedOutput()
 	require.NoError(t, err, "%s", out)
-	assert.Contains(t, string(out), "request_count Requests number")
+	assert.Contains(t, string(out), "request_count Request Count number")
 	assert.Contains(t, string(out), "truncated: false")
 	reqs := fake.Requests()
 	require.Len(t, reqs, 2)

@@ -165,7 +165,7 @@ func (b *queryBytes) names(pool []string, counts ...int) []string {
 }
 
 var (
-	fuzzNames     = []string{"request_count", "total_cost", "model", "provider", "date", "", " "}
+	fuzzNames     = []string{"request_count", "total_usage", "model", "provider", "date", "", " "}
 	fuzzOperators = []sdk.FilterOperator{sdk.OpEq, sdk.OpNeq, sdk.OpIn, sdk.OpNotIn, sdk.OpGt, sdk.OpGte, sdk.OpLt, sdk.OpLte, "", "like"}
 	fuzzGrains    = []sdk.Granularity{"", sdk.GranularityMinute, sdk.GranularityHour, sdk.GranularityDay, sdk.GranularityWeek, sdk.GranularityMonth, "quarter"}
 	fuzzTimes     = []time.Time{time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC), {}}

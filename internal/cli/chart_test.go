@@ -12,10 +12,10 @@ import (
 
 var (
 	// Two metrics of 16 models a day, over two weeks.
-	twoMetricSeries = []string{"query", "--demo", "--metric", "request_count,total_cost", "--dimension", "model",
+	twoMetricSeries = []string{"query", "--demo", "--metric", "request_count,total_usage", "--dimension", "model",
 		"--granularity", "day", "--last", "14d", "--chart", "--quiet"}
 	// Every model ranked, with a percent and a latency metric.
-	allModelsRanked = []string{"query", "--demo", "--metric", "request_count,error_rate,avg_latency", "--dimension", "model",
+	allModelsRanked = []string{"query", "--demo", "--metric", "request_count,cache_hit_rate,avg_latency", "--dimension", "model",
 		"--last", "30d", "--order-by", "request_count desc", "--chart", "--quiet"}
 )
 
@@ -41,13 +41,13 @@ func TestTerminalChartNeverDropsSilently(t *testing.T) {
 	code, out, _ = run(t, nil, append(twoMetricSeries, "--top", "5")...)
 	require.Equal(t, 0, code)
 	assert.Equal(t, 2*5, strings.Count(out, "  max "))
-	assert.Contains(t, out, "top 5 of 16 by Requests; +11 more (--top N chooses how many)")
+	assert.Contains(t, out, "top 5 of 16 by Request Count; +11 more (--top N chooses how many)")
 
 	code, out, _ = run(t, nil, append(allModelsRanked, "--top", "3")...)
 	require.Equal(t, 0, code)
-	assert.Contains(t, out, "top 3 of 16 by Requests; +13 more")
-	assert.Contains(t, out, "Error rate (%)")
-	assert.Contains(t, out, "Average latency (ms)")
+	assert.Contains(t, out, "top 3 of 16 by Request Count; +13 more")
+	assert.Contains(t, out, "Cache Hit Rate (%)")
+	assert.Contains(t, out, "Average Latency (ms)")
 }
 
 // The demo's images: each renders to PNG and SVG; each SVG names every
@@ -61,17 +61,17 @@ func TestDemoPlots(t *testing.T) {
 		summary string
 		texts   []string
 	}{
-		{"daily", []string{"query", "--demo", "--metric", "request_count,total_cost", "--dimension", "model", "--granularity", "day", "--last", "14d",
+		{"daily", []string{"query", "--demo", "--metric", "request_count,total_usage", "--dimension", "model", "--granularity", "day", "--last", "14d",
 			"--filter", "model in openai/gpt-4o,anthropic/claude-3.5-sonnet,google/gemini-2.0-flash-001"},
-			"(3 series, 2 metrics)", []string{"openai/gpt-4o", "anthropic/claude-3.5-sonnet", "google/gemini-2.0-flash-001", "Cost ($)", "Requests", "time (UTC)", "$"}},
+			"(3 series, 2 metrics)", []string{"openai/gpt-4o", "anthropic/claude-3.5-sonnet", "google/gemini-2.0-flash-001", "Total Usage ($)", "Request Count", "time (UTC)", "$"}},
 		{"all-models", []string{"query", "--demo", "--metric", "request_count", "--dimension", "model", "--granularity", "day", "--last", "30d"},
-			"(12 of 16 series, 1 metric)", []string{"top 12 of 16 by Requests; +4 more", "openai/gpt-4o"}},
-		{"ranking", []string{"query", "--demo", "--metric", "request_count,error_rate", "--dimension", "model", "--last", "30d", "--order-by", "request_count desc"},
-			"(16 bars, 2 metrics)", []string{"Error rate (%)", "%", "microsoft/phi-4"}},
-		{"error-rate", []string{"query", "--demo", "--metric", "error_rate", "--granularity", "day", "--last", "30d"},
-			"(1 series, 1 metric)", []string{"Error rate (%)", "%", "time (UTC)"}},
+			"(12 of 16 series, 1 metric)", []string{"top 12 of 16 by Request Count; +4 more", "openai/gpt-4o"}},
+		{"ranking", []string{"query", "--demo", "--metric", "request_count,cache_hit_rate", "--dimension", "model", "--last", "30d", "--order-by", "request_count desc"},
+			"(16 bars, 2 metrics)", []string{"Cache Hit Rate (%)", "%", "microsoft/phi-4"}},
+		{"error-rate", []string{"query", "--demo", "--metric", "cache_hit_rate", "--granularity", "day", "--last", "30d"},
+			"(1 series, 1 metric)", []string{"Cache Hit Rate (%)", "%", "time (UTC)"}},
 		{"hourly", []string{"query", "--demo", "--metric", "avg_latency", "--granularity", "hour", "--last", "24h"},
-			"(1 series, 1 metric)", []string{"Average latency (ms)", " ms", "06:00", "12:00"}},
+			"(1 series, 1 metric)", []string{"Average Latency (ms)", " ms", "06:00", "12:00"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, ext := range []string{".png", ".svg"} {

@@ -18,7 +18,7 @@ func TestQueryIsCheckedBeforeItIsSent(t *testing.T) {
 	assert.Equal(t, cli.ExitError, code)
 	assert.Empty(t, out)
 	assert.Equal(t, 2, strings.Count(errOut, "did you mean"), errOut)
-	assert.Contains(t, errOut, `"cost" is not a metric in the catalog; did you mean "total_cost"?`)
+	assert.Contains(t, errOut, `"cost" is not a metric in the catalog; did you mean "total_usage"?`)
 	assert.Contains(t, errOut, `"modle" is not a dimension in the catalog; did you mean "model"?`)
 	assert.LessOrEqual(t, strings.Count(errOut, "\n"), 6)
 
@@ -37,7 +37,7 @@ func TestOperatorsByTheirUsualSpellings(t *testing.T) {
 	for spelled, named := range map[string]string{"=": "eq", "==": "eq", "!=": "neq", "<>": "neq", ">": "gt", ">=": "gte", "<": "lt", "<=": "lte"} {
 		field, value := "country", "US"
 		if named != "eq" && named != "neq" {
-			field, value = "total_tokens", "900"
+			field, value = "tokens_total", "900"
 		}
 		assert.Equal(t, count(field+" "+named+" "+value), count(field+" "+spelled+" "+value), spelled)
 	}

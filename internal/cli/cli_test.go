@@ -43,7 +43,7 @@ func golden(t *testing.T, name, got string) {
 	assert.Equal(t, string(want), got)
 }
 
-var dailyByModel = []string{"query", "--demo", "--metric", "request_count", "--metric", "total_cost,error_rate,avg_latency",
+var dailyByModel = []string{"query", "--demo", "--metric", "request_count", "--metric", "total_usage,cache_hit_rate,avg_latency",
 	"--dimension", "model", "--granularity", "day", "--from", "2025-06-01", "--to", "2025-06-04",
 	"--filter", "model in openai/gpt-4o,anthropic/claude-3.5-sonnet"}
 
@@ -52,8 +52,8 @@ func TestTableGolden(t *testing.T) {
 	require.Equal(t, 0, code, errOut)
 	golden(t, "daily_by_model.table", out)
 
-	code, out, errOut = run(t, nil, "query", "--demo", "--metric", "request_count,total_cost,avg_throughput", "--dimension", "provider",
-		"--order-by", "total_cost desc", "--limit", "4", "--filter", "model in openai/gpt-4o,anthropic/claude-3.5-sonnet,no/such-model")
+	code, out, errOut = run(t, nil, "query", "--demo", "--metric", "request_count,total_usage,avg_throughput", "--dimension", "provider",
+		"--order-by", "total_usage desc", "--limit", "4", "--filter", "model in openai/gpt-4o,anthropic/claude-3.5-sonnet,no/such-model")
 	require.Equal(t, 0, code, errOut)
 	golden(t, "top_providers.table", out)
 	assert.Contains(t, out, "\n4 rows\n")
@@ -73,7 +73,7 @@ func TestMetaGolden(t *testing.T) {
 	golden(t, "meta.table", out)
 	code, out, _ = run(t, nil, "meta", "--demo", "--format", "jsonl")
 	require.Equal(t, 0, code)
-	assert.Equal(t, 14+9+8+5, strings.Count(out, "\n"))
+	assert.Equal(t, 34+9+8+5, strings.Count(out, "\n"))
 }
 
 func TestJSONFormats(t *testing.T) {
@@ -104,7 +104,7 @@ func TestChartFitsTheTerminal(t *testing.T) {
 	for _, width := range []string{"40", "80", "132"} {
 		for name, args := range map[string][]string{
 			"series":  {"query", "--demo", "--metric", "request_count", "--dimension", "model", "--granularity", "day", "--last", "60d", "--chart"},
-			"ranking": {"query", "--demo", "--metric", "total_cost", "--dimension", "model", "--order-by", "total_cost", "--limit", "10", "--chart"},
+			"ranking": {"query", "--demo", "--metric", "total_usage", "--dimension", "model", "--order-by", "total_usage", "--limit", "10", "--chart"},
 		} {
 			code, out, errOut := run(t, map[string]string{"COLUMNS": width}, append(args, "--format", "csv")...)
 			require.Equal(t, 0, code, errOut)
@@ -147,7 +147,7 @@ func TestPlotImages(t *testing.T) {
 	assert.Less(t, img.Bounds().Dx(), 768+300)
 	assert.Equal(t, 432, img.Bounds().Dy())
 
-	code, _, errOut = run(t, nil, "query", "--demo", "--metric", "total_cost", "--dimension", "provider", "--limit", "8", "--plot", svgPath)
+	code, _, errOut = run(t, nil, "query", "--demo", "--metric", "total_usage", "--dimension", "provider", "--limit", "8", "--plot", svgPath)
 	require.Equal(t, 0, code, errOut)
 	raw, err := os.ReadFile(svgPath)
 	require.NoError(t, err)

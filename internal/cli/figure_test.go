@@ -45,7 +45,7 @@ var end = analyticstest.DefaultEnd
 // The model of an image: a panel per metric, the legend outside, axes in
 // each metric's unit.
 func TestFigureModel(t *testing.T) {
-	v := view(t, sdk.QueryRequest{Metrics: []string{"request_count", "total_cost", "error_rate"}, Dimensions: []string{"model"},
+	v := view(t, sdk.QueryRequest{Metrics: []string{"request_count", "total_usage", "cache_hit_rate"}, Dimensions: []string{"model"},
 		Granularity: sdk.GranularityDay, TimeRange: sdk.TimeRange{Start: end.AddDate(0, 0, -30), End: end}})
 	fig, err := v.figure(0)
 	require.NoError(t, err)
@@ -53,10 +53,10 @@ func TestFigureModel(t *testing.T) {
 	assert.Equal(t, 12, fig.series)
 	assert.Equal(t, 16, fig.total)
 	assert.Len(t, fig.names, 12, "a legend entry for every series drawn")
-	assert.Contains(t, fig.panels[0].Title.Text, "top 12 of 16 by Requests; +4 more")
-	assert.Equal(t, "Requests", fig.panels[0].Y.Label.Text)
-	assert.Equal(t, "Cost ($)", fig.panels[1].Y.Label.Text)
-	assert.Equal(t, "Error rate (%)", fig.panels[2].Y.Label.Text)
+	assert.Contains(t, fig.panels[0].Title.Text, "top 12 of 16 by Request Count; +4 more")
+	assert.Equal(t, "Request Count", fig.panels[0].Y.Label.Text)
+	assert.Equal(t, "Total Usage ($)", fig.panels[1].Y.Label.Text)
+	assert.Equal(t, "Cache Hit Rate (%)", fig.panels[2].Y.Label.Text)
 	assert.Equal(t, "time (UTC)", fig.panels[2].X.Label.Text, "the shared time axis is labelled once, at the bottom")
 
 	for _, l := range tickLabels(fig.panels[1].Y.Tick.Marker, 0, 12.5) {
@@ -73,7 +73,7 @@ func TestFigureModel(t *testing.T) {
 	fig, err = v.figure(3)
 	require.NoError(t, err)
 	assert.Len(t, fig.names, 3)
-	assert.Contains(t, fig.panels[0].Title.Text, "top 3 of 16 by Requests; +13 more")
+	assert.Contains(t, fig.panels[0].Title.Text, "top 3 of 16 by Request Count; +13 more")
 }
 
 func TestTimeTicksFitTheSpan(t *testing.T) {

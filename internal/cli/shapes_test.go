@@ -107,11 +107,11 @@ func TestEveryShapePrintsTheSame(t *testing.T) {
 		{"--demo-shape", "spec"},
 	}
 	for _, args := range [][]string{
-		{"query", "--demo", "--metric", "request_count,total_cost,error_rate", "--dimension", "provider", "--granularity", "day", "--last", "7d"},
-		{"query", "--demo", "--metric", "request_count,total_tokens", "--dimension", "country", "--granularity", "week", "--last", "30d", "--format", "csv"},
-		{"query", "--demo", "--metric", "request_count,total_cost", "--granularity", "hour", "--last", "3d", "--all", "--format", "jsonl"},
+		{"query", "--demo", "--metric", "request_count,total_usage,cache_hit_rate", "--dimension", "provider", "--granularity", "day", "--last", "7d"},
+		{"query", "--demo", "--metric", "request_count,tokens_total", "--dimension", "country", "--granularity", "week", "--last", "30d", "--format", "csv"},
+		{"query", "--demo", "--metric", "request_count,total_usage", "--granularity", "hour", "--last", "3d", "--all", "--format", "jsonl"},
 		{"query", "--demo", "--metric", "request_count", "--dimension", "provider", "--last", "30d", "--chart"},
-		{"query", "--demo", "--metric", "total_cost", "--granularity", "day", "--last", "14d", "--format", "json"},
+		{"query", "--demo", "--metric", "total_usage", "--granularity", "day", "--last", "14d", "--format", "json"},
 	} {
 		var want string
 		for i, shape := range shapes {

@@ -213,7 +213,7 @@ func exportOnce(ctx context.Context, client *sdk.Client, fake *analyticstest.Han
 func pacedExport(rnd *rand.Rand) sdk.QueryRequest {
 	days := 1 + rnd.IntN(4)
 	end := dataEnd.AddDate(0, 0, -rnd.IntN(80))
-	return sdk.QueryRequest{Metrics: []string{"request_count", "total_cost"}, Dimensions: []string{"user"}, Granularity: sdk.GranularityHour,
+	return sdk.QueryRequest{Metrics: []string{"request_count", "total_usage"}, Dimensions: []string{"user"}, Granularity: sdk.GranularityHour,
 		TimeRange: sdk.TimeRange{Start: end.AddDate(0, 0, -days), End: end}, Limit: 40 + rnd.IntN(161)}
 }
 

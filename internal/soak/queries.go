@@ -13,8 +13,9 @@ import (
 // with a warning).
 var (
 	metrics = []string{
-		"request_count", "prompt_tokens", "completion_tokens", "reasoning_tokens", "cached_tokens", "total_tokens",
-		"total_cost", "avg_cost", "avg_latency", "avg_time_to_first_token", "avg_throughput", "error_rate", "cache_hit_rate",
+		"request_count", "tokens_total", "tokens_prompt", "tokens_completion", "reasoning_tokens", "cached_tokens",
+		"byok_request_count", "total_usage", "usage_upstream", "usage_cache", "usage_data", "usage_web", "usage_file",
+		"avg_latency", "p90_latency", "avg_throughput", "cache_hit_rate", "response_cached_rate",
 	}
 	dimensions = []string{"model", "provider", "app", "api_key_id", "user", "country", "finish_reason", "workspace", "origin"}
 	models     = []string{"openai/gpt-4o", "anthropic/claude-3.5-sonnet", "deepseek/deepseek-r1", "google/gemini-2.5-pro", "no/such-model"}
@@ -121,7 +122,7 @@ func randomFilter(rnd *rand.Rand, used coverage) sdk.Filter {
 	case 3:
 		f = sdk.NotIn("provider", pick(rnd, providers))
 	case 4:
-		f = []func(string, float64) sdk.Filter{sdk.Gt[float64], sdk.Gte[float64]}[rnd.IntN(2)]("total_tokens", float64(rnd.IntN(3000)))
+		f = []func(string, float64) sdk.Filter{sdk.Gt[float64], sdk.Gte[float64]}[rnd.IntN(2)]("tokens_total", float64(rnd.IntN(3000)))
 	default:
 		f = []func(string, float64) sdk.Filter{sdk.Lt[float64], sdk.Lte[float64]}[rnd.IntN(2)]("avg_latency", float64(200+rnd.IntN(5000)))
 	}

@@ -10,7 +10,7 @@ import (
 // two dimensions with four metrics (the data set is built before timing).
 func BenchmarkQueryTwoDimensions(b *testing.B) {
 	h := NewHandler()
-	q := sdk.QueryRequest{Metrics: []string{"request_count", "total_cost", "avg_latency", "error_rate"}, Dimensions: []string{"model", "country"}}
+	q := sdk.QueryRequest{Metrics: []string{"request_count", "total_usage", "avg_latency", "cache_hit_rate"}, Dimensions: []string{"model", "country"}}
 	if _, err := h.Query(q); err != nil {
 		b.Fatal(err)
 	}
@@ -26,7 +26,7 @@ func BenchmarkQueryTwoDimensions(b *testing.B) {
 // BenchmarkQueryDailyByModel is the demo's time series over all 90 days.
 func BenchmarkQueryDailyByModel(b *testing.B) {
 	h := NewHandler()
-	q := sdk.QueryRequest{Metrics: []string{"request_count", "total_cost"}, Dimensions: []string{"model"}, Granularity: sdk.GranularityDay}
+	q := sdk.QueryRequest{Metrics: []string{"request_count", "total_usage"}, Dimensions: []string{"model"}, Granularity: sdk.GranularityDay}
 	if _, err := h.Query(q); err != nil {
 		b.Fatal(err)
 	}

@@ -2,58 +2,93 @@ package analyticstest
 
 import "github.com/a2d11fc8/openrouter-analytics-go/sdk"
 
+// aggregation is how a metric folds a group's generations into one value.
+type aggregation int
+
+const (
+	aggSum      aggregation = iota // volume and money
+	aggMean                        // rates, over the group's generations
+	aggQuantile                    // percentiles of the group's values
+)
+
 // metric is a catalog entry and how to read it off a generation.
 type metric struct {
-	info  sdk.MetricInfo
-	value func(d *dataset, i int) float64
+	info     sdk.MetricInfo
+	value    func(d *dataset, i int) float64
+	agg      aggregation
+	quantile float64 // for aggQuantile
+	// component marks a part of the spend that most generations do not
+	// use: the service shows null, not 0, for a group where none did.
+	component bool
 }
 
-// component reports whether a metric is a part of the spend that most
-// generations do not use: the service shows null, not 0, for a group
-// where none did.
-func (m *metric) component() bool { return m.info.Name == "usage_web" }
-
-// metrics is the fake's metric catalog. Rates (is_rate) are averaged over
-// a group's generations; the others are summed.
-var metrics = []metric{
-	{sdk.MetricInfo{Name: "request_count", DisplayLabel: "Requests", DisplayFormat: sdk.FormatNumber},
-		func(*dataset, int) float64 { return 1 }},
-	{sdk.MetricInfo{Name: "prompt_tokens", DisplayLabel: "Prompt tokens", DisplayFormat: sdk.FormatNumber},
-		func(d *dataset, i int) float64 { return float64(d.promptTokens[i]) }},
-	{sdk.MetricInfo{Name: "completion_tokens", DisplayLabel: "Completion tokens", DisplayFormat: sdk.FormatNumber},
-		func(d *dataset, i int) float64 { return float64(d.completionTokens[i]) }},
-	{sdk.MetricInfo{Name: "reasoning_tokens", DisplayLabel: "Reasoning tokens", DisplayFormat: sdk.FormatNumber},
-		func(d *dataset, i int) float64 { return float64(d.reasoningTokens[i]) }},
-	{sdk.MetricInfo{Name: "cached_tokens", DisplayLabel: "Cached tokens", DisplayFormat: sdk.FormatNumber},
-		func(d *dataset, i int) float64 { return float64(d.cachedTokens[i]) }},
-	{sdk.MetricInfo{Name: "total_tokens", DisplayLabel: "Total tokens", DisplayFormat: sdk.FormatNumber},
-		func(d *dataset, i int) float64 { return float64(d.promptTokens[i]) + float64(d.completionTokens[i]) }},
-	{sdk.MetricInfo{Name: "total_cost", DisplayLabel: "Cost", DisplayFormat: sdk.FormatCurrency},
-		func(d *dataset, i int) float64 { return float64(d.costMicros[i]) / 1e6 }},
-	{sdk.MetricInfo{Name: "usage_web", DisplayLabel: "Web search spend", DisplayFormat: sdk.FormatCurrency},
-		webSearchCost},
-	{sdk.MetricInfo{Name: "avg_cost", DisplayLabel: "Average cost per request", IsRate: true, DisplayFormat: sdk.FormatCurrency},
-		func(d *dataset, i int) float64 { return float64(d.costMicros[i]) / 1e6 }},
-	{sdk.MetricInfo{Name: "avg_latency", DisplayLabel: "Average latency", IsRate: true, DisplayFormat: sdk.FormatLatency},
-		func(d *dataset, i int) float64 { return float64(d.latencyMs[i]) }},
-	{sdk.MetricInfo{Name: "avg_time_to_first_token", DisplayLabel: "Average time to first token", IsRate: true, DisplayFormat: sdk.FormatLatency},
-		func(d *dataset, i int) float64 { return float64(d.ttftMs[i]) }},
-	{sdk.MetricInfo{Name: "avg_throughput", DisplayLabel: "Average throughput", IsRate: true, DisplayFormat: sdk.FormatThroughput},
-		func(d *dataset, i int) float64 { return d.throughput(i) }},
-	{sdk.MetricInfo{Name: "error_rate", DisplayLabel: "Error rate", IsRate: true, DisplayFormat: sdk.FormatPercent},
-		func(d *dataset, i int) float64 { return b2f(d.isError[i]) }},
-	{sdk.MetricInfo{Name: "cache_hit_rate", DisplayLabel: "Cache hit rate", IsRate: true, DisplayFormat: sdk.FormatPercent},
-		func(d *dataset, i int) float64 { return b2f(d.cachedTokens[i] > 0) }},
+func count(name, label string, v func(*dataset, int) float64) metric {
+	return metric{info: sdk.MetricInfo{Name: name, DisplayLabel: label, DisplayFormat: sdk.FormatNumber}, value: v}
 }
 
-// webSearchCost is what a generation spent on web search: $0.004 for
-// the one generation in 97 that searched (and for none in a group, most
-// of the time).
-func webSearchCost(d *dataset, i int) float64 {
-	if d.costMicros[i]%97 == 0 {
-		return 0.004
+func money(name, label string, part func(spend) int64, component bool) metric {
+	return metric{
+		info:      sdk.MetricInfo{Name: name, DisplayLabel: label, DisplayFormat: sdk.FormatCurrency},
+		value:     func(d *dataset, i int) float64 { return float64(part(d.spendOf(i))) / 1e6 },
+		component: component,
 	}
-	return 0
+}
+
+func rate(name, label string, format sdk.DisplayFormat, v func(*dataset, int) float64) metric {
+	return metric{info: sdk.MetricInfo{Name: name, DisplayLabel: label, IsRate: true, DisplayFormat: format}, value: v, agg: aggMean}
+}
+
+func percentile(name, label string, format sdk.DisplayFormat, q float64, v func(*dataset, int) float64) metric {
+	m := rate(name, label, format, v)
+	m.agg, m.quantile = aggQuantile, q
+	return m
+}
+
+func latency(d *dataset, i int) float64    { return float64(d.latencyMs[i]) }
+func throughput(d *dataset, i int) float64 { return d.throughput(i) }
+
+// metrics is the fake's metric catalog: the names the service's guides
+// list (../shared/real-service.md), in their order. Money is kept in
+// whole micro-dollars per generation, so that the parts of the spend add
+// up to total_usage exactly.
+var metrics = []metric{
+	count("request_count", "Request Count", func(*dataset, int) float64 { return 1 }),
+	count("tokens_total", "Total Tokens", func(d *dataset, i int) float64 { return float64(d.promptTokens[i]) + float64(d.completionTokens[i]) }),
+	count("tokens_prompt", "Prompt Tokens", func(d *dataset, i int) float64 { return float64(d.promptTokens[i]) }),
+	count("tokens_completion", "Completion Tokens", func(d *dataset, i int) float64 { return float64(d.completionTokens[i]) }),
+	count("reasoning_tokens", "Reasoning Tokens", func(d *dataset, i int) float64 { return float64(d.reasoningTokens[i]) }),
+	count("cached_tokens", "Cached Tokens", func(d *dataset, i int) float64 { return float64(d.cachedTokens[i]) }),
+	count("byok_request_count", "BYOK Request Count", func(d *dataset, i int) float64 { return b2f(d.spendOf(i).byok) }),
+	count("guardrail_invoked_count", "Guardrail Invoked Count", func(d *dataset, i int) float64 { return b2f(d.spendOf(i).guardrail) }),
+	count("response_cached_count", "Response Cached Count", func(d *dataset, i int) float64 { return b2f(d.spendOf(i).responseCached) }),
+
+	money("total_usage", "Total Usage", func(s spend) int64 { return s.total }, false),
+	money("byok_usage", "BYOK Usage", func(s spend) int64 { return s.byokUsage }, true),
+	money("credits_usage", "Credits Usage", func(s spend) int64 { return s.openrouter + s.byokFees }, false),
+	money("openrouter_usage", "OpenRouter Usage", func(s spend) int64 { return s.openrouter }, false),
+	money("byok_fees", "BYOK Fees", func(s spend) int64 { return s.byokFees }, true),
+	money("usage_upstream", "Upstream Usage", func(s spend) int64 { return s.upstream }, false),
+	money("usage_cache", "Cache Usage", func(s spend) int64 { return s.cache }, true),
+	money("usage_data", "Data Usage", func(s spend) int64 { return s.data }, true),
+	money("usage_web", "Web Search Usage", func(s spend) int64 { return s.web }, true),
+	money("usage_upstream_web", "Upstream Web Search Usage", func(s spend) int64 { return s.web * 3 / 4 }, true),
+	money("usage_file", "File Usage", func(s spend) int64 { return s.file }, true),
+	money("usage_upstream_file", "Upstream File Usage", func(s spend) int64 { return s.file * 3 / 4 }, true),
+	money("usage_web_fetch", "Web Fetch Usage", func(s spend) int64 { return s.webFetch }, true),
+	money("usage_upstream_web_fetch", "Upstream Web Fetch Usage", func(s spend) int64 { return s.webFetch * 3 / 4 }, true),
+
+	rate("avg_latency", "Average Latency", sdk.FormatLatency, latency),
+	percentile("p50_latency", "P50 Latency", sdk.FormatLatency, 0.50, latency),
+	percentile("p90_latency", "P90 Latency", sdk.FormatLatency, 0.90, latency),
+	percentile("p99_latency", "P99 Latency", sdk.FormatLatency, 0.99, latency),
+	rate("avg_throughput", "Average Throughput", sdk.FormatThroughput, throughput),
+	percentile("p50_throughput", "P50 Throughput", sdk.FormatThroughput, 0.50, throughput),
+	percentile("p90_throughput", "P90 Throughput", sdk.FormatThroughput, 0.90, throughput),
+	percentile("p99_throughput", "P99 Throughput", sdk.FormatThroughput, 0.99, throughput),
+
+	rate("cache_hit_rate", "Cache Hit Rate", sdk.FormatPercent, func(d *dataset, i int) float64 { return b2f(d.cachedTokens[i] > 0) }),
+	rate("guardrail_invoked_rate", "Guardrail Invoked Rate", sdk.FormatPercent, func(d *dataset, i int) float64 { return b2f(d.spendOf(i).guardrail) }),
+	rate("response_cached_rate", "Response Cached Rate", sdk.FormatPercent, func(d *dataset, i int) float64 { return b2f(d.spendOf(i).responseCached) }),
 }
 
 func b2f(b bool) float64 {

@@ -47,7 +47,10 @@ type group struct {
 	key   groupKey
 	count float64
 	sums  []float64
-	vals  []float64 // metric values, after sums or averages
+	// samples holds a percentile metric's values, by metric slot (nil
+	// for the other slots).
+	samples [][]float64
+	vals    []float64 // metric values, after sums, averages or percentiles
 }
 
 // run executes q over d. It returns badQuery errors for 400s.
@@ -235,7 +238,14 @@ rows:
 		gr := &groups[g]
 		gr.count++
 		for s, m := range metricIdx {
-			gr.sums[s] += metrics[m].value(d, i)
+			v := metrics[m].value(d, i)
+			gr.sums[s] += v
+			if metrics[m].agg == aggQuantile {
+				if gr.samples == nil {
+					gr.samples = make([][]float64, len(metricIdx))
+				}
+				gr.samples[s] = append(gr.samples[s], v)
+			}
 		}
 	}
 	for g := range groups {
@@ -243,8 +253,12 @@ rows:
 		gr.vals = make([]float64, len(metricIdx))
 		for s, m := range metricIdx {
 			v := gr.sums[s]
-			if metrics[m].info.IsRate {
+			switch metrics[m].agg {
+			case aggMean:
 				v /= gr.count
+			case aggQuantile:
+				v = quantile(gr.samples[s], metrics[m].quantile)
+				gr.samples[s] = nil
 			}
 			gr.vals[s] = math.Round(v*1e6) / 1e6
 		}
@@ -600,4 +614,15 @@ func quote(v any) string {
 		return fmt.Sprintf("%q", s)
 	}
 	return fmt.Sprint(v)
+}
+
+// quantile is the q-th quantile of xs by the nearest-rank rule; it
+// sorts xs in place.
+func quantile(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	slices.Sort(xs)
+	rank := int(math.Ceil(q*float64(len(xs)))) - 1
+	return xs[min(max(rank, 0), len(xs)-1)]
 }

@@ -100,10 +100,11 @@ func TestFilterOperators(t *testing.T) {
 	keys := byDimension(t, c, "api_key_id")
 	assert.Equal(t, keys["Production"], count(t, c, sdk.Eq("api_key_id", 501)))
 
-	// A metric filter applies to each generation: failed ones produce no completion.
-	res := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count", "error_rate"}})
-	failed := count(t, c, sdk.Eq("completion_tokens", 0))
-	assert.InDelta(t, num(res.Data[0], "error_rate")*totalRows, failed, 0.5)
+	// A metric filter applies to each generation: failed ones produce no
+	// completion, and a cache hit is a generation with cached tokens.
+	res := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count", "cache_hit_rate"}})
+	assert.InDelta(t, num(res.Data[0], "cache_hit_rate")*totalRows, count(t, c, sdk.Gt("cached_tokens", 0)), 0.5)
+	failed := count(t, c, sdk.Eq("tokens_completion", 0))
 	assert.Equal(t, failed, byDimension(t, c, "finish_reason")["error"])
 }
 
@@ -178,20 +179,20 @@ func testGranularities(t *testing.T, v analyticstest.Variant) {
 func TestOrderAndLimits(t *testing.T) {
 	// The spec's shape: the engine's order is the same in every shape.
 	c := analyticstest.NewServer(t, analyticstest.WithShape(analyticstest.ShapeSpec)).Client()
-	desc := query(t, c, sdk.QueryRequest{Metrics: []string{"total_cost"}, Dimensions: []string{"model"},
-		OrderBy: sdk.OrderBy{Field: "total_cost", Direction: sdk.Desc}, Limit: 5})
+	desc := query(t, c, sdk.QueryRequest{Metrics: []string{"total_usage"}, Dimensions: []string{"model"},
+		OrderBy: sdk.OrderBy{Field: "total_usage", Direction: sdk.Desc}, Limit: 5})
 	assert.True(t, desc.Metadata.Truncated)
 	assert.Len(t, desc.Data, 5)
 	for i := 1; i < len(desc.Data); i++ {
-		assert.GreaterOrEqual(t, desc.Data[i-1].Value("total_cost"), desc.Data[i].Value("total_cost"))
+		assert.GreaterOrEqual(t, desc.Data[i-1].Value("total_usage"), desc.Data[i].Value("total_usage"))
 	}
-	asc := query(t, c, sdk.QueryRequest{Metrics: []string{"total_cost"}, Dimensions: []string{"model"},
+	asc := query(t, c, sdk.QueryRequest{Metrics: []string{"total_usage"}, Dimensions: []string{"model"},
 		OrderBy: sdk.OrderBy{Field: "model", Direction: sdk.Asc}})
 	assert.False(t, asc.Metadata.Truncated)
 	assert.Len(t, asc.Data, 16)
 	assert.Equal(t, "Amazon: Nova Pro 1.0", asc.Data[0].Value("model"), "ordered by what rows show")
 
-	byCount := query(t, c, sdk.QueryRequest{Metrics: []string{"total_cost"}, Dimensions: []string{"country"},
+	byCount := query(t, c, sdk.QueryRequest{Metrics: []string{"total_usage"}, Dimensions: []string{"country"},
 		OrderBy: sdk.OrderBy{Field: "request_count", Direction: sdk.Asc}, Limit: 1})
 	assert.Equal(t, "IT", byCount.Data[0].Value("country"), "the Zipf tail")
 
@@ -229,18 +230,36 @@ func TestOrderAndLimits(t *testing.T) {
 
 func TestTwoDimensionsAndRates(t *testing.T) {
 	c := analyticstest.NewServer(t).Client()
-	res := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count", "avg_latency", "error_rate", "total_cost", "avg_cost"},
+	parts := []string{"usage_upstream", "usage_cache", "usage_data", "usage_web", "usage_file", "usage_web_fetch"}
+	res := query(t, c, sdk.QueryRequest{Metrics: append([]string{"request_count", "avg_latency", "p50_latency", "p90_latency", "p99_latency",
+		"cache_hit_rate", "total_usage", "tokens_total", "tokens_prompt", "tokens_completion", "openrouter_usage", "byok_usage", "byok_fees"}, parts...),
 		Dimensions: []string{"model", "provider"}, Limit: 10_000})
 	assert.False(t, res.Metadata.Truncated)
-	total := 0.0
+	total, discounted := 0.0, 0
 	for _, r := range res.Data {
-		n := num(r, "request_count")
-		total += n
-		assert.InDelta(t, num(r, "total_cost")/n, num(r, "avg_cost"), 1e-6, "a rate is the mean, not the sum")
-		assert.GreaterOrEqual(t, num(r, "error_rate"), 0.0)
-		assert.LessOrEqual(t, num(r, "error_rate"), 1.0)
+		total += num(r, "request_count")
+		assert.LessOrEqual(t, num(r, "p50_latency"), num(r, "p90_latency"), "a percentile, not a sum")
+		assert.LessOrEqual(t, num(r, "p90_latency"), num(r, "p99_latency"))
+		assert.InDelta(t, num(r, "avg_latency"), num(r, "p50_latency"), num(r, "p99_latency"), "a rate is the mean, not the sum")
+		assert.GreaterOrEqual(t, num(r, "cache_hit_rate"), 0.0)
+		assert.LessOrEqual(t, num(r, "cache_hit_rate"), 1.0)
+		assert.Equal(t, num(r, "tokens_total"), num(r, "tokens_prompt")+num(r, "tokens_completion"))
+		sum := 0.0
+		for _, p := range parts {
+			if v, err := r.Float(p); err == nil { // null when no generation used the part
+				sum += v
+			}
+		}
+		assert.InDelta(t, num(r, "total_usage"), sum, 1e-5, "the usage_* parts add up to the total")
+		byokUsage, _ := r.Float("byok_usage") // 0 with the error of a null
+		byokFees, _ := r.Float("byok_fees")
+		assert.InDelta(t, num(r, "total_usage"), num(r, "openrouter_usage")+byokUsage+byokFees, 1e-5)
+		if d, err := r.Float("usage_data"); err == nil && d < 0 {
+			discounted++
+		}
 	}
 	assert.Equal(t, float64(totalRows), total)
+	assert.Positive(t, discounted, "usage_data is a discount: negative")
 }
 
 func TestClassifier(t *testing.T) {
@@ -271,7 +290,7 @@ func TestClassifier(t *testing.T) {
 }
 
 func TestDeterministic(t *testing.T) {
-	q := sdk.QueryRequest{Metrics: []string{"request_count", "total_cost", "avg_throughput"}, Dimensions: []string{"model", "country"},
+	q := sdk.QueryRequest{Metrics: []string{"request_count", "total_usage", "avg_throughput"}, Dimensions: []string{"model", "country"},
 		Granularity: sdk.GranularityDay, Limit: 500}
 	a, err := analyticstest.NewHandler().Query(q)
 	require.NoError(t, err)

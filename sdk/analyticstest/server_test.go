@@ -88,7 +88,7 @@ func TestRequestsThatBreakTheSpecGet400(t *testing.T) {
 		"unknown dim":         {`{"metrics":["request_count"],"dimensions":["planet"]}`, `unknown dimension "planet"`},
 		"unknown field":       {`{"metrics":["request_count"],"filters":[{"field":"planet","operator":"eq","value":"x"}]}`, `filters[0]: unknown filter field "planet"`},
 		"in with scalar":      {`{"metrics":["request_count"],"filters":[{"field":"model","operator":"in","value":"x"}]}`, `filters[0].value: operator "in" takes an array`},
-		"bad order field":     {`{"metrics":["request_count"],"order_by":{"field":"total_cost","direction":"asc"}}`, `order_by.field "total_cost" is not a requested metric`},
+		"bad order field":     {`{"metrics":["request_count"],"order_by":{"field":"total_usage","direction":"asc"}}`, `order_by.field "total_usage" is not a requested metric`},
 		"not json":            {`{"metrics":`, "body"},
 	}
 	for name, tc := range cases {

@@ -103,7 +103,7 @@ func (s shaping) metric(m *metric, v float64, used bool) any {
 	if s.Shape == ShapeSpec {
 		return v
 	}
-	if m.component() && !used {
+	if m.component && !used {
 		return nil
 	}
 	if isCount(m.info) {

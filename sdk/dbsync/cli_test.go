@@ -29,11 +29,11 @@ func run(t *testing.T, args ...string) string {
 // same range.
 func TestSyncAgreesWithQueryAll(t *testing.T) {
 	// What query --all says, once for both databases.
-	out := run(t, "query", "--demo", "--metric", "request_count,total_cost", "--dimension", "model",
+	out := run(t, "query", "--demo", "--metric", "request_count,total_usage", "--dimension", "model",
 		"--granularity", "hour", "--from", "2025-04-01", "--all", "--format", "csv")
 	records, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	require.NoError(t, err)
-	require.Equal(t, []string{"date__hour", "model", "request_count", "total_cost"}, records[0])
+	require.Equal(t, []string{"date__hour", "model", "request_count", "total_usage"}, records[0])
 	var requests, cost float64
 	for _, r := range records[1:] {
 		n, err := strconv.ParseFloat(r[2], 64)
@@ -49,7 +49,7 @@ func TestSyncAgreesWithQueryAll(t *testing.T) {
 		if driver == "sqlite" {
 			spec = "sqlite:" + dsn[:strings.IndexByte(dsn, '?')]
 		}
-		args := []string{"sync", "--demo", "--db", spec, "--metric", "request_count,total_cost", "--dimension", "model",
+		args := []string{"sync", "--demo", "--db", spec, "--metric", "request_count,total_usage", "--dimension", "model",
 			"--granularity", "hour", "--from", "2025-04-01", "--table", "hourly_by_model"}
 		first := run(t, args...)
 		assert.Contains(t, first, "hourly_by_model synced 2025-04-01T00:00:00Z to 2025-06-30T00:00:00Z:")
@@ -61,7 +61,7 @@ func TestSyncAgreesWithQueryAll(t *testing.T) {
 		var rows int
 		var gotRequests, gotCost float64
 		var costText string
-		require.NoError(t, db.QueryRow(`SELECT count(*), sum(request_count), sum(total_cost), CAST(sum(total_cost) AS TEXT) FROM hourly_by_model`).
+		require.NoError(t, db.QueryRow(`SELECT count(*), sum(request_count), sum(total_usage), CAST(sum(total_usage) AS TEXT) FROM hourly_by_model`).
 			Scan(&rows, &gotRequests, &gotCost, &costText))
 		assert.Equal(t, len(records)-1, rows)
 		assert.Equal(t, 27_816, rows)

@@ -35,7 +35,7 @@ func Example() {
 	db.SetMaxOpenConns(1) // SQLite has one writer
 
 	ds := dbsync.Dataset{Table: "daily_by_model", Query: sdk.QueryRequest{
-		Metrics:     []string{"request_count", "total_cost"},
+		Metrics:     []string{"request_count", "total_usage"},
 		Dimensions:  []string{"model"},
 		Granularity: sdk.GranularityDay,
 	}}
@@ -52,7 +52,7 @@ func Example() {
 	// SQLite keeps money as whole nano-USD, so that sum() is exact.
 	var model string
 	var nanos int64
-	err = db.QueryRow(`SELECT model, sum(total_cost) FROM daily_by_model GROUP BY model ORDER BY 2 DESC LIMIT 1`).Scan(&model, &nanos)
+	err = db.QueryRow(`SELECT model, sum(total_usage) FROM daily_by_model GROUP BY model ORDER BY 2 DESC LIMIT 1`).Scan(&model, &nanos)
 	if err != nil {
 		fmt.Println(err)
 		return

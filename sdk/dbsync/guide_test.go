@@ -212,9 +212,9 @@ func TestAnEarlierVersionsTableIsMigrated(t *testing.T) {
 		// Make it the table the earlier version made.
 		if tg.dialect == dbsync.SQLite {
 			for _, q := range []string{
-				`CREATE TABLE old AS SELECT bucket, model, model_id, api_key_id, api_key_id_id, CAST(request_count AS REAL) AS request_count, total_cost / 1e9 AS total_cost, avg_latency, partial, row_key, row_hash FROM hourly`,
+				`CREATE TABLE old AS SELECT bucket, model, model_id, api_key_id, api_key_id_id, CAST(request_count AS REAL) AS request_count, total_usage / 1e9 AS total_usage, avg_latency, partial, row_key, row_hash FROM hourly`,
 				`DROP TABLE hourly`,
-				`CREATE TABLE "hourly" ("bucket" TEXT NOT NULL, "model" TEXT, "model_id" TEXT, "api_key_id" TEXT, "api_key_id_id" TEXT, "request_count" REAL, "total_cost" NUMERIC, "avg_latency" REAL, "partial" INTEGER NOT NULL, "row_key" TEXT NOT NULL, "row_hash" TEXT NOT NULL, PRIMARY KEY (bucket, row_key))`,
+				`CREATE TABLE "hourly" ("bucket" TEXT NOT NULL, "model" TEXT, "model_id" TEXT, "api_key_id" TEXT, "api_key_id_id" TEXT, "request_count" REAL, "total_usage" NUMERIC, "avg_latency" REAL, "partial" INTEGER NOT NULL, "row_key" TEXT NOT NULL, "row_hash" TEXT NOT NULL, PRIMARY KEY (bucket, row_key))`,
 				`INSERT INTO hourly SELECT * FROM old`,
 				`DROP TABLE old`,
 			} {
@@ -237,7 +237,7 @@ func TestAnEarlierVersionsTableIsMigrated(t *testing.T) {
 		types := columnTypes(t, db, tg, "hourly")
 		if tg.dialect == dbsync.SQLite {
 			assert.Equal(t, "INTEGER", types["request_count"])
-			assert.Equal(t, "INTEGER", types["total_cost"])
+			assert.Equal(t, "INTEGER", types["total_usage"])
 		} else {
 			assert.Equal(t, "BIGINT", types["request_count"])
 		}

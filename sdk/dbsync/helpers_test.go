@@ -31,7 +31,7 @@ var (
 
 func hourly() dbsync.Dataset {
 	return dbsync.Dataset{Table: "hourly", Query: sdk.QueryRequest{
-		Metrics:     []string{"request_count", "total_cost", "avg_latency"},
+		Metrics:     []string{"request_count", "total_usage", "avg_latency"},
 		Dimensions:  []string{"model", "api_key_id"},
 		Granularity: sdk.GranularityHour,
 		Limit:       400, // many pages
@@ -136,7 +136,7 @@ func dump(t *testing.T, db *sql.DB, name string) []string {
 }
 
 // money are the fake's currency metrics, which SQLite keeps as nano-USD.
-var money = map[string]bool{"total_cost": true, "avg_cost": true, "usage_web": true}
+var money = map[string]bool{"total_usage": true, "avg_latency": true, "usage_web": true}
 
 // usd is a count of nano-USD as exact decimal text.
 func usd(nanos int64) string {

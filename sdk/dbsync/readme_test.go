@@ -28,8 +28,8 @@ func TestReadmeQueries(t *testing.T) {
 		fake := analyticstest.NewServer(t, analyticstest.WithData(data), analyticstest.WithoutRequestLog())
 		db, _, _ := tg.open(t)
 		for _, ds := range []dbsync.Dataset{
-			{Table: "daily_by_key", Query: sdk.QueryRequest{Metrics: []string{"total_cost", "request_count"}, Dimensions: []string{"api_key_id"}, Granularity: sdk.GranularityDay}},
-			{Table: "daily_by_model_provider", Query: sdk.QueryRequest{Metrics: []string{"request_count", "total_cost", "error_rate"}, Dimensions: []string{"model", "provider"}, Granularity: sdk.GranularityDay}},
+			{Table: "daily_by_key", Query: sdk.QueryRequest{Metrics: []string{"total_usage", "request_count"}, Dimensions: []string{"api_key_id"}, Granularity: sdk.GranularityDay}},
+			{Table: "daily_by_model_provider", Query: sdk.QueryRequest{Metrics: []string{"request_count", "total_usage", "cache_hit_rate"}, Dimensions: []string{"model", "provider"}, Granularity: sdk.GranularityDay}},
 		} {
 			_, err := dbsync.Sync(context.Background(), db, tg.dialect, fake.Client(), ds, dbsync.WithFrom(now.AddDate(0, 0, -data.Days)))
 			require.NoError(t, err)

@@ -211,12 +211,12 @@ func TestAChangedDefinitionIsRefused(t *testing.T) {
 		require.NoError(t, err)
 
 		other := ds
-		other.Query.Metrics = []string{"request_count", "error_rate"}
+		other.Query.Metrics = []string{"request_count", "cache_hit_rate"}
 		_, err = syncOnce(t, db, tg, fake.Client(), other)
 		var de *dbsync.DefinitionError
 		require.ErrorAs(t, err, &de)
-		assert.Contains(t, err.Error(), `"metrics":["request_count","total_cost","avg_latency"]`)
-		assert.Contains(t, err.Error(), `"metrics":["request_count","error_rate"]`)
+		assert.Contains(t, err.Error(), `"metrics":["request_count","total_usage","avg_latency"]`)
+		assert.Contains(t, err.Error(), `"metrics":["request_count","cache_hit_rate"]`)
 		assert.Equal(t, was, dump(t, db, ds.Table))
 	})
 }
@@ -314,7 +314,7 @@ func TestRowsUnlikeTheDatasetAreRefused(t *testing.T) {
 	}{
 		{"an extra column no table can hold", func(r map[string]any) { r["sur prise"] = 1 }, "sur prise"},
 		{"an extra column named like an engine column", func(r map[string]any) { r["row_hash"] = "x" }, "row_hash"},
-		{"a metric as text", func(r map[string]any) { r["total_cost"] = "cheap" }, "total_cost"},
+		{"a metric as text", func(r map[string]any) { r["total_usage"] = "cheap" }, "total_usage"},
 		{"a nested dimension", func(r map[string]any) { r["model"] = map[string]any{"id": 1} }, "model"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -19,7 +19,7 @@ func ExampleDecode() {
 	client, stop := analyticstest.Serve()
 	defer stop()
 	res, err := client.QueryAnalytics(context.Background(), sdk.QueryRequest{
-		Metrics:     []string{"request_count", "total_cost"},
+		Metrics:     []string{"request_count", "total_usage"},
 		Granularity: sdk.GranularityDay,
 		TimeRange:   june,
 	})
@@ -30,7 +30,7 @@ func ExampleDecode() {
 	type day struct {
 		Day      time.Time `json:"date__day"`
 		Requests int       `json:"request_count"`
-		Cost     float64   `json:"total_cost"`
+		Cost     float64   `json:"total_usage"`
 	}
 	days, err := row.Decode[day](res.Data)
 	if err != nil {

@@ -18,8 +18,8 @@ import (
 )
 
 const sample = `[
- {"date__day":"2025-01-01T00:00:00.000Z","model":"openai/gpt-4o","app":null,"request_count":1500,"total_cost":12.5,"flag":true,"tags":["a",{"b":1}]},
- {"date__day":"2025-01-02T00:00:00.000Z","model":"caf\u00e9 \"quoted\"","app":"Quill","request_count":-0.5e-7,"total_cost":1e21,"flag":false,"tags":[]}
+ {"date__day":"2025-01-01T00:00:00.000Z","model":"openai/gpt-4o","app":null,"request_count":1500,"total_usage":12.5,"flag":true,"tags":["a",{"b":1}]},
+ {"date__day":"2025-01-02T00:00:00.000Z","model":"caf\u00e9 \"quoted\"","app":"Quill","request_count":-0.5e-7,"total_usage":1e21,"flag":false,"tags":[]}
 ]`
 
 func TestRowsDecodeLikeEncodingJSON(t *testing.T) {
@@ -31,7 +31,7 @@ func TestRowsDecodeLikeEncodingJSON(t *testing.T) {
 	for i := range want {
 		assert.Equal(t, want[i], got[i].Map())
 	}
-	assert.Equal(t, []string{"date__day", "model", "app", "request_count", "total_cost", "flag", "tags"}, got[0].Columns(), "in the order sent")
+	assert.Equal(t, []string{"date__day", "model", "app", "request_count", "total_usage", "flag", "tags"}, got[0].Columns(), "in the order sent")
 
 	// Re-encoding gives what encoding/json gives for the same values.
 	out, err := json.Marshal(got)
@@ -41,7 +41,7 @@ func TestRowsDecodeLikeEncodingJSON(t *testing.T) {
 	assert.Equal(t, want, again)
 	one, err := json.Marshal(got[1])
 	require.NoError(t, err)
-	assert.Equal(t, `{"date__day":"2025-01-02T00:00:00.000Z","model":"café \"quoted\"","app":"Quill","request_count":-5e-8,"total_cost":1e+21,"flag":false,"tags":[]}`, string(one))
+	assert.Equal(t, `{"date__day":"2025-01-02T00:00:00.000Z","model":"café \"quoted\"","app":"Quill","request_count":-5e-8,"total_usage":1e+21,"flag":false,"tags":[]}`, string(one))
 }
 
 func TestAccessors(t *testing.T) {

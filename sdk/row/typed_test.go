@@ -22,14 +22,14 @@ type withMeta struct {
 	Cached   bool   `json:"is_cached"`
 	Requests json.Number
 	Latency  time.Duration `json:"avg_latency"`
-	Cost     *float64      `json:"total_cost"`
+	Cost     *float64      `json:"total_usage"`
 	Ignored  string        `json:"-"`
 }
 
 func TestDecodeLikeEncodingJSON(t *testing.T) {
 	var rows Rows
-	body := `[{"date__day":"2025-06-01T00:00:00.000Z","model":"openai/gpt-4o","is_cached":true,"REQUESTS":1500,"avg_latency":350.5,"total_cost":null,"Ignored":"x"},
-	          {"date__day":"2025-06-02T00:00:00.000Z","Model":"x-ai/grok-2","is_cached":false,"requests":0.25,"avg_latency":0,"total_cost":1.5,"Ignored":"x"}]`
+	body := `[{"date__day":"2025-06-01T00:00:00.000Z","model":"openai/gpt-4o","is_cached":true,"REQUESTS":1500,"avg_latency":350.5,"total_usage":null,"Ignored":"x"},
+	          {"date__day":"2025-06-02T00:00:00.000Z","Model":"x-ai/grok-2","is_cached":false,"requests":0.25,"avg_latency":0,"total_usage":1.5,"Ignored":"x"}]`
 	if err := json.Unmarshal([]byte(body), &rows); err != nil {
 		t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func TestDecodeLikeEncodingJSON(t *testing.T) {
 
 func TestDecodeNamesWhatItWanted(t *testing.T) {
 	var rows Rows
-	if err := json.Unmarshal([]byte(`[{"is_cached":"yes","model":"m","requests":1,"avg_latency":1,"total_cost":1,"date__day":"2025-06-01T00:00:00Z"}]`), &rows); err != nil {
+	if err := json.Unmarshal([]byte(`[{"is_cached":"yes","model":"m","requests":1,"avg_latency":1,"total_usage":1,"date__day":"2025-06-01T00:00:00Z"}]`), &rows); err != nil {
 		t.Fatal(err)
 	}
 	_, err := Decode[withMeta](rows)
@@ -70,7 +70,7 @@ func TestDecodeNamesWhatItWanted(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Column != "is_cached" || ce.Want != "a boolean" {
 		t.Fatalf("%v", err)
 	}
-	if err := json.Unmarshal([]byte(`[{"is_cached":true,"model":"m","requests":1,"avg_latency":1e300,"total_cost":1,"date__day":"2025-06-01T00:00:00Z"}]`), &rows); err != nil {
+	if err := json.Unmarshal([]byte(`[{"is_cached":true,"model":"m","requests":1,"avg_latency":1e300,"total_usage":1,"date__day":"2025-06-01T00:00:00Z"}]`), &rows); err != nil {
 		t.Fatal(err)
 	}
 	_, err = Decode[withMeta](rows)
@@ -124,7 +124,7 @@ func TestDecodeAllocatesOnlyTheResult(t *testing.T) {
 		Day      time.Time `json:"date__day"`
 		Model    string    `json:"model"`
 		Requests int       `json:"request_count"`
-		Cost     float64   `json:"total_cost"`
+		Cost     float64   `json:"total_usage"`
 	}
 	var b strings.Builder
 	b.WriteString("[")
@@ -132,7 +132,7 @@ func TestDecodeAllocatesOnlyTheResult(t *testing.T) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(&b, `{"date__day":"2025-06-%02dT00:00:00.000Z","model":"m%d","request_count":%d,"total_cost":%d.5}`, i%28+1, i%7, i, i)
+		fmt.Fprintf(&b, `{"date__day":"2025-06-%02dT00:00:00.000Z","model":"m%d","request_count":%d,"total_usage":%d.5}`, i%28+1, i%7, i, i)
 	}
 	b.WriteString("]")
 	var rows Rows
