@@ -98,13 +98,13 @@ type baselineResponse struct {
 }
 
 type typedRow struct {
-	Day        time.Time `json:"date__day"`
-	Model      string    `json:"model"`
-	Provider   string    `json:"provider"`
-	Requests   int       `json:"request_count"`
-	Cost       float64   `json:"total_usage"`
-	AvgLatency float64   `json:"avg_latency"`
-	ErrorRate  float64   `json:"cache_hit_rate"`
+	Day          time.Time `json:"date__day"`
+	Model        string    `json:"model"`
+	Provider     string    `json:"provider"`
+	Requests     int       `json:"request_count"`
+	Cost         float64   `json:"total_usage"`
+	AvgLatency   float64   `json:"avg_latency"`
+	CacheHitRate float64   `json:"cache_hit_rate"`
 }
 
 type baselineTypedResponse struct {

@@ -68,7 +68,7 @@ func TestDemoPlots(t *testing.T) {
 			"(12 of 16 series, 1 metric)", []string{"top 12 of 16 by Request Count; +4 more", "openai/gpt-4o"}},
 		{"ranking", []string{"query", "--demo", "--metric", "request_count,cache_hit_rate", "--dimension", "model", "--last", "30d", "--order-by", "request_count desc"},
 			"(16 bars, 2 metrics)", []string{"Cache Hit Rate (%)", "%", "microsoft/phi-4"}},
-		{"error-rate", []string{"query", "--demo", "--metric", "cache_hit_rate", "--granularity", "day", "--last", "30d"},
+		{"cache-hit-rate", []string{"query", "--demo", "--metric", "cache_hit_rate", "--granularity", "day", "--last", "30d"},
 			"(1 series, 1 metric)", []string{"Cache Hit Rate (%)", "%", "time (UTC)"}},
 		{"hourly", []string{"query", "--demo", "--metric", "avg_latency", "--granularity", "hour", "--last", "24h"},
 			"(1 series, 1 metric)", []string{"Average Latency (ms)", " ms", "06:00", "12:00"}},
