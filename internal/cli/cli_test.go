@@ -73,7 +73,7 @@ func TestMetaGolden(t *testing.T) {
 	golden(t, "meta.table", out)
 	code, out, _ = run(t, nil, "meta", "--demo", "--format", "jsonl")
 	require.Equal(t, 0, code)
-	assert.Equal(t, 34+9+8+5, strings.Count(out, "\n"))
+	assert.Equal(t, 34+13+8+5, strings.Count(out, "\n"), "metrics, dimensions, operators, granularities")
 }
 
 func TestJSONFormats(t *testing.T) {

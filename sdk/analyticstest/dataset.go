@@ -7,6 +7,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -162,7 +164,32 @@ var dimensions = []dimension{
 	{name: "origin", label: "Origin", members: strMembers("api", "chatroom", "sdk-python", "sdk-typescript", "playground")},
 	{name: "country", label: "Country", members: strMembers("US", "DE", "GB", "IN", "FR", "JP", "BR", "CA", "NL", "KR", "SG", "AU", "ES", "SE", "IT")},
 	{name: "finish_reason", label: "Finish reason", unsettable: true, members: append([]member{unset}, strMembers("stop", "length", "tool_calls", "content_filter", "error")...)},
+	// The columns below are derived from the others (derive), so that the
+	// random draws, and with them the demo's figures, stay as they were.
+	{name: "variant", label: "Variant", members: strMembers("standard", "free", "nitro", "floor", "thinking", "online")},
+	{name: "external_user", label: "External user", unsettable: true, members: append([]member{unset}, externalUsers()...)},
+	{name: "context_length_bucket", label: "Context length", members: strMembers(contextBuckets...)},
+	// generation_id has a member per generation: its column is the row
+	// itself (see generationID), not one of the dims.
+	{name: "generation_id", label: "Generation"},
 }
+
+// externalUsers are the ids an app passes as the request's user field.
+func externalUsers() []member {
+	ms := make([]member, 24)
+	for i := range ms {
+		id := fmt.Sprintf("customer-%04d", 1000+i*37)
+		ms[i] = member{id: id, label: id}
+	}
+	return ms
+}
+
+// contextBuckets are context_length_bucket's values, by prompt plus
+// completion tokens; contextBucketTops are their exclusive upper bounds.
+var (
+	contextBuckets    = []string{"0-1K", "1K-4K", "4K-16K", "16K-64K", "64K-128K", "128K+"}
+	contextBucketTops = []uint32{1 << 10, 4 << 10, 16 << 10, 64 << 10, 128 << 10}
+)
 
 const (
 	dimModel = iota
@@ -174,6 +201,10 @@ const (
 	dimOrigin
 	dimCountry
 	dimFinishReason
+	dimVariant
+	dimExternalUser
+	dimContextLength
+	dimGenerationID // the last: dataset.dims holds every column before it
 )
 
 func dimensionByName(name string) (int, bool) {
@@ -200,7 +231,7 @@ type dataset struct {
 	start  time.Time // first minute
 	end    time.Time // end of the last day
 	minute []uint32  // minutes since start
-	dims   [len9][]uint16
+	dims   [dimGenerationID][]uint16 // every dimension but generation_id
 	tags   [2][]uint16
 
 	promptTokens, completionTokens, reasoningTokens, cachedTokens []uint32
@@ -208,8 +239,6 @@ type dataset struct {
 	latencyMs, ttftMs                                             []uint32
 	isError                                                       []bool
 }
-
-const len9 = 9
 
 func (d *dataset) len() int { return len(d.minute) }
 
@@ -389,7 +418,61 @@ func generateIn(r *rand.Rand, c DataConfig, lo, hi uint32) *dataset {
 		d.latencyMs[i] = latency
 		d.isError[i] = failed
 	}
+	d.derive()
 	return d
+}
+
+// derive fills the derived dimensions from each generation's other
+// columns, the way spendOf derives the spend split.
+func (d *dataset) derive() {
+	for i := range d.len() {
+		h := d.rowHash(i)
+		m := models[d.dims[dimModel][i]]
+		var variant uint16 // standard
+		switch {
+		case h%23 == 0:
+			variant = 1 // free
+		case h%11 == 4:
+			variant = 2 // nitro
+		case h%17 == 9:
+			variant = 3 // floor
+		case h%7 == 1 && (m == "anthropic/claude-3.7-sonnet" || m == "deepseek/deepseek-r1"):
+			variant = 4 // thinking
+		case h%29 == 13:
+			variant = 5 // online
+		}
+		d.dims[dimVariant][i] = variant
+		if app := d.dims[dimApp][i]; app != 0 && (h>>8)%5 < 2 {
+			// Some apps pass their own customers' ids.
+			d.dims[dimExternalUser][i] = uint16(1 + (h>>12)%uint64(len(dimensions[dimExternalUser].members)-1))
+		}
+		tokens := d.promptTokens[i] + d.completionTokens[i] + d.reasoningTokens[i]
+		b, _ := slices.BinarySearch(contextBucketTops, tokens+1)
+		d.dims[dimContextLength][i] = uint16(b)
+	}
+}
+
+// rowHash mixes generation i's own columns into a hash, so that what is
+// derived from it survives merging late generations in.
+func (d *dataset) rowHash(i int) uint64 {
+	h := uint64(d.costMicros[i])*2654435761 ^ uint64(d.promptTokens[i])*40503 ^ uint64(d.minute[i])*97
+	return h ^ h>>29
+}
+
+// generationID is generation i's id, as the service shows it: "gen-",
+// the minute's Unix time, and 20 characters from its columns and its
+// place within the minute (so that two generations never share one).
+func (d *dataset) generationID(i int) string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	nth := i - sort.Search(i, func(j int) bool { return d.minute[j] == d.minute[i] })
+	h := d.rowHash(i) ^ uint64(nth)*0x9e3779b97f4a7c15
+	var b [20]byte
+	for k := range b {
+		h = h*6364136223846793005 + 1442695040888963407
+		b[k] = alphabet[(h>>32)%uint64(len(alphabet))]
+	}
+	unix := d.start.Unix() + int64(d.minute[i])*60
+	return "gen-" + strconv.FormatInt(unix, 10) + "-" + string(b[:])
 }
 
 // withLate is base with c.Late more generations in its last hour, drawn

@@ -26,7 +26,7 @@ func testEnrichmentRule(t *testing.T, v analyticstest.Variant) {
 	ctx := t.Context()
 	meta, err := c.GetAnalyticsMeta(ctx)
 	require.NoError(t, err)
-	require.Len(t, meta.Dimensions, 9)
+	require.Len(t, meta.Dimensions, 13)
 	for _, d := range meta.Dimensions {
 		// The service's rows show models by their permaslugs: the id.
 		shownAsID := d.Name == "model" && v.Name != "spec"

@@ -33,14 +33,31 @@ func badf(format string, args ...any) error { return badQuery(fmt.Sprintf(format
 // column is a group-by column: a dimension of the data set or a classifier tag.
 type column struct {
 	dim    *dimension
-	values []uint16
-	null   bool // unset values are grouped (as null) rather than dropped
+	values []uint16 // nil for generation_id, whose value is the row
+	null   bool     // unset values are grouped (as null) rather than dropped
+}
+
+// value is row i's member (or, for generation_id, the row).
+func (c *column) value(i int) uint32 {
+	if c.values == nil {
+		return uint32(i)
+	}
+	return uint32(c.values[i])
+}
+
+// compare orders two values by label; generation ids (which begin with
+// their minute) by row, which orders them alike without building them.
+func (c *column) compare(a, b uint32) int {
+	if c.values == nil {
+		return cmp.Compare(a, b)
+	}
+	return cmp.Compare(c.dim.members[a].label, c.dim.members[b].label)
 }
 
 // groupKey identifies a result row: a time bucket and up to four columns.
 type groupKey struct {
 	bucket int64
-	cols   [4]uint16
+	cols   [4]uint32
 }
 
 type group struct {
@@ -139,7 +156,11 @@ func runQuery(d *dataset, q *sdk.QueryRequest, maxRows int, sh shaping) (*sdk.Qu
 		if !ok {
 			return nil, badf("unknown dimension %q", name)
 		}
-		cols = append(cols, column{dim: &dimensions[k], values: d.dims[k], null: true})
+		col := column{dim: &dimensions[k], null: true}
+		if k != dimGenerationID {
+			col.values = d.dims[k]
+		}
+		cols = append(cols, col)
 		colNames = append(colNames, name)
 	}
 	if cd := q.ClassifierDimensions; cd.ClassifierID != (sdk.UUID{}) {
@@ -219,8 +240,9 @@ rows:
 			}
 		}
 		var key groupKey
-		for c, col := range cols {
-			v := col.values[i]
+		for c := range cols {
+			col := &cols[c]
+			v := col.value(i)
 			if v == 0 && col.dim.unsettable && !col.null {
 				continue rows
 			}
@@ -281,7 +303,7 @@ rows:
 		}
 		if groupLimit > 0 {
 			kept := groups[:0]
-			perCombo := make(map[[4]uint16]int)
+			perCombo := make(map[[4]uint32]int)
 			for _, g := range groups {
 				if perCombo[g.key.cols] < groupLimit {
 					perCombo[g.key.cols]++
@@ -316,6 +338,10 @@ rows:
 		}
 		for c, col := range cols {
 			unset := col.dim.unsettable && g.key.cols[c] == 0
+			if col.values == nil {
+				b.Add(colNames[c], d.generationID(int(g.key.cols[c])))
+				continue
+			}
 			m := col.dim.members[g.key.cols[c]]
 			switch {
 			case unset:
@@ -396,8 +422,8 @@ func bucketer(d *dataset, g sdk.Granularity, weekStart time.Weekday) (func(i int
 func ordering(q *sdk.QueryRequest, countSlot int, cols []column, colNames []string) (func(a, b group) int, error) {
 	byDate := func(a, b group) int { return cmp.Compare(a.key.bucket, b.key.bucket) }
 	byCols := func(a, b group) int {
-		for c, col := range cols {
-			if r := cmp.Compare(col.dim.members[a.key.cols[c]].label, col.dim.members[b.key.cols[c]].label); r != 0 {
+		for c := range cols {
+			if r := cols[c].compare(a.key.cols[c], b.key.cols[c]); r != 0 {
 				return r
 			}
 		}
@@ -430,7 +456,7 @@ func ordering(q *sdk.QueryRequest, countSlot int, cols []column, colNames []stri
 			primary = byMetric(countSlot)
 		case c >= 0:
 			primary = func(a, b group) int {
-				return cmp.Compare(cols[c].dim.members[a.key.cols[c]].label, cols[c].dim.members[b.key.cols[c]].label)
+				return cols[c].compare(a.key.cols[c], b.key.cols[c])
 			}
 		default:
 			return nil, badf("order_by.field %q is not a requested metric, request_count, a requested dimension or date", ob.Field)
@@ -460,6 +486,9 @@ func compileFilter(d *dataset, name, field string, op sdk.FilterOperator, value 
 	if !op.Valid() {
 		return nil, nil, badf("%s.operator: unknown operator %q", name, op)
 	}
+	if field == "generation_id" {
+		return compileGenerationFilter(d, name, op, value)
+	}
 	if k, ok := dimensionByName(field); ok {
 		return compileMemberFilter(&dimensions[k], d.dims[k], name, op, value, includeUnset)
 	}
@@ -480,6 +509,30 @@ func compileFilter(d *dataset, name, field string, op sdk.FilterOperator, value 
 		return func(i int) bool { return matchNumber(op, get(d, i), nums) }, nil, nil
 	}
 	return nil, nil, badf("%s: unknown filter field %q", name, field)
+}
+
+// compileGenerationFilter matches generation ids, which are built per row
+// rather than looked up in a table: it takes only eq, neq, in and not_in.
+func compileGenerationFilter(d *dataset, name string, op sdk.FilterOperator, value sdk.FilterValue) (func(int) bool, []string, error) {
+	vals, err := filterValues(name, op, value)
+	if err != nil {
+		return nil, nil, err
+	}
+	switch op {
+	case sdk.OpEq, sdk.OpIn, sdk.OpNeq, sdk.OpNotIn:
+	default:
+		return nil, nil, badf("%s: generation_id takes eq, neq, in or not_in, not %q", name, op)
+	}
+	want := make(map[string]bool, len(vals))
+	for _, v := range vals {
+		id, ok := v.(string)
+		if !ok {
+			return nil, nil, badf("%s: generation ids are strings, got %s", name, quote(v))
+		}
+		want[id] = true
+	}
+	negate := op == sdk.OpNeq || op == sdk.OpNotIn
+	return func(i int) bool { return want[d.generationID(i)] != negate }, nil, nil
 }
 
 // compileMemberFilter resolves a filter's values to members once, so that

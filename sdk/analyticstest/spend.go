@@ -15,8 +15,7 @@ type spend struct {
 // data keeps its split.
 func (d *dataset) spendOf(i int) spend {
 	c := int64(d.costMicros[i])
-	h := uint64(d.costMicros[i])*2654435761 ^ uint64(d.promptTokens[i])*40503 ^ uint64(d.minute[i])*97
-	h ^= h >> 29
+	h := d.rowHash(i)
 	s := spend{total: c, byok: h%10 == 0, guardrail: h%199 == 7, responseCached: h%47 == 3}
 	if c%97 == 0 {
 		s.web = min(4000, c)
