@@ -80,7 +80,7 @@ func (c *Client) attribute(ctx context.Context, q QueryRequest, rows Rows, dims 
 				rowIDs[d] = id
 				continue
 			}
-			if _, ok := ids[d].shared[label]; ok && share == nil {
+			if ids[d].IsShared(label) && share == nil {
 				share = &shared{d, label}
 				continue
 			}

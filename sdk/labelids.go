@@ -53,6 +53,12 @@ func (l *LabelIDs) ID(label string) (string, bool) {
 // Len is how many labels have an id of their own.
 func (l *LabelIDs) Len() int { return len(l.ids) }
 
+// IsShared reports whether several ids bear the label.
+func (l *LabelIDs) IsShared(label string) bool {
+	_, ok := l.shared[label]
+	return ok
+}
+
 // Shared lists the labels that several ids bear, each with those ids in
 // the look-up's order: rows with such a label cannot be told apart.
 func (l *LabelIDs) Shared() map[string][]string {

@@ -159,18 +159,25 @@ func summaryLine(s dbsync.Summary) string {
 	if s.DryRun {
 		what = "dry run, nothing kept:"
 	}
-	return fmt.Sprintf("%s %s %s to %s: %d pages, %s rows inserted, %s updated, %s unchanged, %s deleted (%s of open buckets); %s rows in the table; %d requests in %s",
+	line := fmt.Sprintf("%s %s %s to %s: %d pages, %s rows inserted, %s updated, %s unchanged, %s deleted (%s of open buckets); %s rows in the table; %d requests in %s",
 		s.Table, what, s.Range.Start.UTC().Format(time.RFC3339), s.Range.End.UTC().Format(time.RFC3339), s.Pages,
 		thousands(strconv.Itoa(s.Inserted)), thousands(strconv.Itoa(s.Updated)), thousands(strconv.Itoa(s.Unchanged)),
 		thousands(strconv.Itoa(s.Deleted)), thousands(strconv.Itoa(s.Partial)), thousands(strconv.FormatInt(s.Rows, 10)),
 		s.Requests, s.Elapsed.Round(time.Millisecond))
+	if s.Attributed > 0 {
+		line += fmt.Sprintf(", %d of them to tell apart labels several ids share", s.Attributed)
+	}
+	if s.Unattributed > 0 {
+		line += fmt.Sprintf("; %s rows with a label no look-up knows (their id is NULL)", thousands(strconv.Itoa(s.Unattributed)))
+	}
+	return line
 }
 
 func summaryJSON(s dbsync.Summary) map[string]any {
 	return map[string]any{
 		"table": s.Table, "from": s.Range.Start, "to": s.Range.End, "pages": s.Pages,
 		"inserted": s.Inserted, "updated": s.Updated, "unchanged": s.Unchanged, "deleted": s.Deleted,
-		"partial": s.Partial, "rows": s.Rows, "requests": s.Requests, "seconds": s.Elapsed.Seconds(), "dry_run": s.DryRun,
+		"partial": s.Partial, "rows": s.Rows, "requests": s.Requests, "attributed": s.Attributed, "unattributed": s.Unattributed, "seconds": s.Elapsed.Seconds(), "dry_run": s.DryRun,
 		"warnings": s.Warnings, "oldest_cache": s.OldestCache,
 	}
 }

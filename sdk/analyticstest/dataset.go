@@ -228,9 +228,9 @@ var classifierDims = []dimension{
 
 // dataset is the synthetic generations, column by column, sorted by time.
 type dataset struct {
-	start  time.Time // first minute
-	end    time.Time // end of the last day
-	minute []uint32  // minutes since start
+	start  time.Time                 // first minute
+	end    time.Time                 // end of the last day
+	minute []uint32                  // minutes since start
 	dims   [dimGenerationID][]uint16 // every dimension but generation_id
 	tags   [2][]uint16
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -120,7 +121,33 @@ type column struct {
 	name string
 	what string // for errors: "the bucket", "dimension model", ...
 	kind columnKind
-	idOf string // for an id column, the dimension
+	idOf string // for an id column and an enriched dimension's, the dimension
+	src  string // the response's column, where it is not name
+}
+
+// source is the response's column the column holds.
+func (c column) source() string {
+	if c.src != "" {
+		return c.src
+	}
+	return c.name
+}
+
+// labelColumn and idColumn name the two columns of an enriched
+// dimension: model and model_id; for api_key_id, whose rows show names,
+// api_key_name and api_key_id, so that no suffix is doubled.
+func labelColumn(dim string) string {
+	if base, ok := strings.CutSuffix(dim, "_id"); ok {
+		return base + "_name"
+	}
+	return dim
+}
+
+func idColumn(dim string) string {
+	if strings.HasSuffix(dim, "_id") {
+		return dim
+	}
+	return dim + "_id"
 }
 
 type columnKind int
@@ -164,10 +191,13 @@ func (ds *Dataset) columns() []column {
 	q := &ds.Query
 	cols := []column{{name: "bucket", what: "the bucket", kind: kindBucket}}
 	for _, d := range q.Dimensions {
-		cols = append(cols, column{name: d, what: "dimension " + d, kind: kindDimension})
-		if sdk.IsEnriched(d) {
-			cols = append(cols, column{name: d + "_id", what: "the id of dimension " + d, kind: kindID, idOf: d})
+		if !sdk.IsEnriched(d) {
+			cols = append(cols, column{name: d, what: "dimension " + d, kind: kindDimension})
+			continue
 		}
+		cols = append(cols,
+			column{name: labelColumn(d), src: d, what: "dimension " + d, kind: kindDimension, idOf: d},
+			column{name: idColumn(d), what: "the id of dimension " + d, kind: kindID, idOf: d})
 	}
 	if q.ClassifierDimensions.ClassifierID != uuid.Nil {
 		tags := q.ClassifierDimensions.DimensionNames

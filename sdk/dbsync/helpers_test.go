@@ -77,7 +77,14 @@ func truth(t *testing.T, fake *analyticstest.Server, ds dbsync.Dataset, from, to
 // table reads a dataset's table as truth's lines.
 func table(t *testing.T, db *sql.DB, ds dbsync.Dataset) []string {
 	t.Helper()
-	cols := append(append([]string{"bucket"}, ds.Query.Dimensions...), ds.Query.Metrics...)
+	cols := []string{"bucket"}
+	for _, d := range ds.Query.Dimensions {
+		if base, ok := strings.CutSuffix(d, "_id"); ok {
+			d = base + "_name" // the label column: api_key_id holds the id
+		}
+		cols = append(cols, d)
+	}
+	cols = append(cols, ds.Query.Metrics...)
 	rs, err := db.Query(`SELECT "` + strings.Join(cols, `", "`) + `", partial FROM "` + ds.Table + `"`)
 	require.NoError(t, err)
 	defer rs.Close()

@@ -211,10 +211,19 @@ func (d Dialect) tableColumns(ctx context.Context, tx *sql.Tx, table string) ([]
 // money nano-USD. Any other difference is a *SchemaError. The new
 // types are a table's own from then on; a column never changes type
 // otherwise.
-func (d Dialect) conform(ctx context.Context, tx *sql.Tx, table string, cols []column, cat *sdk.Catalog) ([]column, []string, error) {
+func (d Dialect) conform(ctx context.Context, tx *sql.Tx, table string, cols []column, cat *sdk.Catalog) (_ []column, converted, renamed []string, _ error) {
 	have, err := d.tableColumns(ctx, tx, table)
 	if err != nil {
-		return nil, nil, fmt.Errorf("dbsync: reading the columns of %q: %w", table, err)
+		return nil, nil, nil, fmt.Errorf("dbsync: reading the columns of %q: %w", table, err)
+	}
+	renamed, err = d.renameIDColumns(ctx, tx, table, cols, have)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("dbsync: migrating %q: %w", table, err)
+	}
+	if len(renamed) > 0 {
+		if have, err = d.tableColumns(ctx, tx, table); err != nil {
+			return nil, nil, nil, fmt.Errorf("dbsync: reading the columns of %q: %w", table, err)
+		}
 	}
 	types := map[string]string{}
 	for _, c := range have {
@@ -224,7 +233,7 @@ func (d Dialect) conform(ctx context.Context, tx *sql.Tx, table string, cols []c
 	for _, c := range cols {
 		typ, ok := types[c.name]
 		if !ok {
-			return nil, nil, &SchemaError{Table: table, Problem: fmt.Sprintf("it has no column %q (%s)", c.name, c.what)}
+			return nil, nil, nil, &SchemaError{Table: table, Problem: fmt.Sprintf("it has no column %q (%s)", c.name, c.what)}
 		}
 		if c.kind != kindMetric {
 			continue
@@ -237,25 +246,48 @@ func (d Dialect) conform(ctx context.Context, tx *sql.Tx, table string, cols []c
 			k == metricMoney && d.nanos && (typ == "NUMERIC" || typ == "REAL"):
 			migrate = append(migrate, c.name)
 		default:
-			return nil, nil, &SchemaError{Table: table, Problem: fmt.Sprintf("column %q (%s) is %s, where this version stores %s", c.name, c.what, typ, want)}
+			return nil, nil, nil, &SchemaError{Table: table, Problem: fmt.Sprintf("column %q (%s) is %s, where this version stores %s", c.name, c.what, typ, want)}
 		}
 	}
 	all := slices.Clone(cols)
 	for _, c := range have {
 		if !slices.ContainsFunc(cols, func(x column) bool { return x.name == c[0] }) {
 			if c[1] != "TEXT" {
-				return nil, nil, &SchemaError{Table: table, Problem: fmt.Sprintf("column %q is %s, where a column the service sent unasked is TEXT", c[0], c[1])}
+				return nil, nil, nil, &SchemaError{Table: table, Problem: fmt.Sprintf("column %q is %s, where a column the service sent unasked is TEXT", c[0], c[1])}
 			}
 			all = append(all, column{name: c[0], what: "column " + c[0] + " (sent by the service)", kind: kindExtra})
 		}
 	}
 	if len(migrate) == 0 {
-		return all, nil, nil
+		return all, nil, renamed, nil
 	}
 	if err := d.migrate(ctx, tx, table, all, cat, migrate); err != nil {
-		return nil, nil, fmt.Errorf("dbsync: migrating %q: %w", table, err)
+		return nil, nil, nil, fmt.Errorf("dbsync: migrating %q: %w", table, err)
 	}
-	return all, migrate, nil
+	return all, migrate, renamed, nil
+}
+
+// renameIDColumns gives a table an earlier version made the columns of
+// a dimension named *_id as this version names them: its label column
+// (api_key_id) becomes api_key_name, and its id column (api_key_id_id)
+// api_key_id. It returns what it renamed, as "old → new".
+func (d Dialect) renameIDColumns(ctx context.Context, tx *sql.Tx, table string, cols []column, have [][2]string) ([]string, error) {
+	has := func(name string) bool {
+		return slices.ContainsFunc(have, func(c [2]string) bool { return c[0] == name })
+	}
+	var done []string
+	for _, c := range cols {
+		if c.kind != kindID || !strings.HasSuffix(c.idOf, "_id") || !has(c.idOf+"_id") || has(labelColumn(c.idOf)) {
+			continue
+		}
+		for _, r := range [][2]string{{c.idOf, labelColumn(c.idOf)}, {c.idOf + "_id", c.idOf}} {
+			if _, err := tx.ExecContext(ctx, "ALTER TABLE "+quote(table)+" RENAME COLUMN "+quote(r[0])+" TO "+quote(r[1])); err != nil {
+				return nil, err
+			}
+			done = append(done, r[0]+" → "+r[1])
+		}
+	}
+	return done, nil
 }
 
 // migrate converts the metric columns named in a table an earlier

@@ -82,8 +82,17 @@ type Summary struct {
 	// its last transaction (during the run, as the pages left it).
 	Rows int64
 	// Requests counts the HTTP requests of the query, retries among
-	// them (not those of the catalog and the look-ups).
+	// them (not those of the catalog and the look-ups), Attributed's
+	// included.
 	Requests int
+	// Attributed counts the requests asked again to tell apart rows
+	// whose label several ids share (sdk.Client.Attribute): one query
+	// for each id of such a label on each page that shows it.
+	Attributed int
+	// Unattributed counts the rows written with a label whose id no
+	// look-up knows (an app that WithApps does not list): their id
+	// column is NULL.
+	Unattributed int
 	// Warnings are the server's warnings on the run's pages, each once,
 	// in the order they came (a filter by a name it could not resolve,
 	// say): the rows were written all the same.
@@ -176,12 +185,12 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 		defer func() { _ = s.dry.Rollback() }()
 	}
 	var st *state
-	var migrated []string
+	var migrated, renamed []string
 	err = s.do(ctx, func(tx *sql.Tx) error {
 		if st, err = dialect.prepare(ctx, tx, &ds, def, cols, cat, from); err != nil {
 			return err
 		}
-		cols, migrated, err = dialect.conform(ctx, tx, ds.Table, cols, cat)
+		cols, migrated, renamed, err = dialect.conform(ctx, tx, ds.Table, cols, cat)
 		return err
 	})
 	if err != nil {
@@ -193,7 +202,12 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 
 	now := cfg.now().UTC()
 	start := cfg.start(cal, st, from)
-	if !st.windowed && start.After(st.start) {
+	if len(renamed) > 0 && start.After(st.start) {
+		// The earlier version left the ids of shared labels NULL.
+		start = st.start
+		sum.Warnings = append(sum.Warnings, fmt.Sprintf("renamed the columns of %q (%s): fetched again from %s, to fill the ids of labels several ids share",
+			ds.Table, strings.Join(renamed, ", "), st.start.Format(time.RFC3339)))
+	} else if !st.windowed && start.After(st.start) {
 		start = st.start
 		sum.Warnings = append(sum.Warnings, fmt.Sprintf("%q was synced by a version that did not keep the service's windows: fetched again from %s, to mend any gap it left",
 			ds.Table, st.start.Format(time.RFC3339)))
@@ -218,7 +232,7 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 	first := true
 	// done ends the run with what it did.
 	done := func(err error) (Summary, error) {
-		sum.Requests, sum.Elapsed = fetched.Requests+probes, time.Since(began)
+		sum.Requests, sum.Elapsed = fetched.Requests+probes+sum.Attributed, time.Since(began)
 		sum.Warnings = append(sum.Warnings, w.roundings()...)
 		return sum, err
 	}
@@ -226,10 +240,30 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 		if err != nil {
 			return done(err)
 		}
+		var ids []map[string]string
+		if w.shares(page) {
+			if _, _, err := w.rows(page); err != nil { // the page's own faults first
+				return done(fmt.Errorf("dbsync: writing %s to %s: %w", page.TimeRange.Start.Format(time.RFC3339), page.TimeRange.End.Format(time.RFC3339), err))
+			}
+			pq := q
+			pq.TimeRange = page.TimeRange
+			a, err := client.Attribute(ctx, pq, page.Rows, cfg.call...)
+			if err != nil {
+				return done(fmt.Errorf("dbsync: %w", err))
+			}
+			if len(a.Asked) > 0 {
+				p := *page
+				p.Rows = a.Rows
+				page = &p
+			}
+			ids = a.IDs
+			sum.Attributed += a.Requests
+			sum.Unattributed += a.Unattributed
+		}
 		var n counts
 		err = s.do(ctx, func(tx *sql.Tx) error {
 			var err error
-			if n, err = w.write(ctx, tx, page); err != nil {
+			if n, err = w.write(ctx, tx, page, ids); err != nil {
 				return err
 			}
 			extend := first && start.Before(st.start)
@@ -254,7 +288,7 @@ func Sync(ctx context.Context, db *sql.DB, dialect Dialect, client *sdk.Client, 
 		sum.Unchanged += n.unchanged
 		sum.Deleted += n.deleted
 		sum.Partial += n.partial
-		sum.Requests, sum.Covered, sum.Elapsed = fetched.Requests+probes, fetched.Covered, time.Since(began)
+		sum.Requests, sum.Covered, sum.Elapsed = fetched.Requests+probes+sum.Attributed, fetched.Covered, time.Since(began)
 		if cfg.progress != nil {
 			cfg.progress(sum)
 		}

@@ -31,6 +31,7 @@ type writer struct {
 	width   int                      // columns a row of the response has
 	expect  map[string]bool          // the columns a row of the response has, extras aside
 	rounded map[string]int           // money values rounded to a nano-USD, by metric
+	pageIDs []map[string]string      // the page's ids, row by row, from sdk.Client.Attribute
 }
 
 // maxParams keeps an INSERT under both databases' limits on parameters
@@ -48,7 +49,7 @@ func newWriter(ctx context.Context, client *sdk.Client, cat *sdk.Catalog, d Dial
 			w.kinds[c.name] = kindOf(info)
 			w.expect[c.name] = true
 		case kindDimension:
-			w.expect[c.name] = true
+			w.expect[c.source()] = true
 		case kindID:
 			if w.ids[c.idOf], err = client.LabelIDs(ctx, c.idOf); err != nil {
 				return nil, fmt.Errorf("dbsync: the ids of %s: %w", c.idOf, err)
@@ -78,8 +79,12 @@ type counts struct {
 }
 
 // write replaces the page's time range in the table with its rows.
-func (w *writer) write(ctx context.Context, tx *sql.Tx, p *sdk.Page) (counts, error) {
+// ids are the rows' ids (Attribution.IDs), or nil for those of the
+// look-ups alone.
+func (w *writer) write(ctx context.Context, tx *sql.Tx, p *sdk.Page, ids []map[string]string) (counts, error) {
 	var n counts
+	w.pageIDs = ids
+	defer func() { w.pageIDs = nil }()
 	if err := w.addExtras(ctx, tx, p); err != nil {
 		return n, err
 	}
@@ -283,13 +288,13 @@ func (w *writer) rows(p *sdk.Page) (values []any, rows []rowInfo, err error) {
 			case kindBucket:
 				values = append(values, w.d.time(b))
 			case kindDimension:
-				v, ok := r.Get(c.name)
+				v, ok := r.Get(c.source())
 				if !ok {
-					return nil, nil, bad("no column %q", c.name)
+					return nil, nil, bad("no column %q", c.source())
 				}
 				text, ok, err := dimensionText(v)
 				if err != nil {
-					return nil, nil, bad("column %q: %v", c.name, err)
+					return nil, nil, bad("column %q: %v", c.source(), err)
 				}
 				if len(key) > 1 {
 					key = append(key, ',')
@@ -300,14 +305,13 @@ func (w *writer) rows(p *sdk.Page) (values []any, rows []rowInfo, err error) {
 					continue
 				}
 				values = append(values, text)
-				if ids := w.ids[c.name]; ids != nil {
-					if id, found := ids.ID(text); found {
-						text = id // the key is the id where there is one
-					}
+				if id := w.id(i, r, c.idOf, text); c.idOf != "" && id != nil {
+					text = id.(string) // the key is the id where there is one
 				}
 				key = strconv.AppendQuote(key, text)
 			case kindID:
-				values = append(values, w.id(r, c.idOf, values[len(values)-1]))
+				label, _ := values[len(values)-1].(string)
+				values = append(values, w.id(i, r, c.idOf, label))
 			case kindMetric:
 				if r.IsNull(c.name) {
 					values = append(values, nil)
@@ -451,15 +455,39 @@ func (w *writer) metric(r row.Row, col string) (any, error) {
 // from the look-ups, or the label itself when rows show the id (a
 // permaslug, a UUID, a user id). A user shown without a name (null) is
 // found by the email the service sends beside it.
-func (w *writer) id(r row.Row, dim string, label any) any {
-	text, _ := label.(string)
-	if label == nil && dim == "user" {
-		text, _ = r.Value("user_email").(string)
+func (w *writer) id(i int, r row.Row, dim, label string) any {
+	if dim == "" {
+		return nil
 	}
-	if id, found := w.ids[dim].ID(text); found && text != "" {
+	if w.pageIDs != nil { // Attribute's, which tells shared labels apart
+		if id := w.pageIDs[i][dim]; id != "" {
+			return id
+		}
+		return nil
+	}
+	if label == "" && dim == "user" {
+		label, _ = r.Value("user_email").(string)
+	}
+	if id, found := w.ids[dim].ID(label); found && label != "" {
 		return id
 	}
 	return nil
+}
+
+// shares reports whether a row of the page shows a label that several
+// ids share, which only sdk.Client.Attribute can tell apart.
+func (w *writer) shares(p *sdk.Page) bool {
+	for _, c := range w.cols {
+		if c.kind != kindDimension || c.idOf == "" {
+			continue
+		}
+		for _, r := range p.Rows {
+			if label, ok := r.Value(c.source()).(string); ok && w.ids[c.idOf].IsShared(label) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // dimensionText is a dimension's value as text; false for unset (null).
