@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 )
@@ -26,7 +27,8 @@ type ReviewRequest struct {
 	FlagRatio float64
 	// MaxDrillDowns bounds the flagged models drilled into, the costliest
 	// first (each costs three queries, more where key names are shared);
-	// 5 when zero. The others stay flagged, without their keys.
+	// 5 when zero, none when negative. The others stay flagged, without
+	// their keys.
 	MaxDrillDowns int
 }
 
@@ -151,15 +153,12 @@ func (c *Client) Review(ctx context.Context, r ReviewRequest, opts ...CallOption
 	if rv.FlagRatio == 0 {
 		rv.FlagRatio = DefaultFlagRatio
 	}
-	if rv.FlagRatio < 1 {
+	if !(rv.FlagRatio >= 1) || math.IsInf(rv.FlagRatio, 1) { // NaN too
 		return nil, &ValidationError{Field: "FlagRatio", Problem: fmt.Sprintf("%g flags models below the blended rate; want 1 or more", rv.FlagRatio)}
 	}
-	drill := r.MaxDrillDowns
-	if drill == 0 {
+	drill := max(r.MaxDrillDowns, 0)
+	if r.MaxDrillDowns == 0 {
 		drill = 5
-	}
-	if drill < 0 {
-		return nil, &ValidationError{Field: "MaxDrillDowns", Problem: fmt.Sprintf("%d is negative", drill)}
 	}
 	cat, err := c.Catalog(ctx, opts...)
 	if err != nil {

@@ -1,5 +1,5 @@
-// Package cli is the openrouter-analytics command: flag parsing, the two
-// subcommands, and their output.
+// Package cli is the openrouter-analytics command: flag parsing, the
+// subcommands (meta, query, review, sync, fake), and their output.
 package cli
 
 import (
@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,7 @@ const usage = `usage: openrouter-analytics <command> [flags]
 commands:
   meta    print the metrics, dimensions, operators and granularities a query may use
   query   run a query and print its rows
+  review  the cost review: spend, the blended $/Mtok, costly models and the keys behind them
   sync    keep a query's rows in a SQLite or PostgreSQL table, run after run
   fake    serve the fake API (what --demo uses) for any client, until SIGINT or SIGTERM
 
@@ -62,13 +64,15 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return runQuery(ctx, args[1:], env)
 	case "sync":
 		return runSync(ctx, args[1:], env)
+	case "review":
+		return runReview(ctx, args[1:], env)
 	case "fake":
 		return runFake(ctx, args[1:], env)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(env.Stdout, usage)
 		return ExitOK
 	default:
-		fmt.Fprintf(env.Stderr, "openrouter-analytics: unknown command %q: want meta, query, sync or fake\nrun 'openrouter-analytics -h' for its flags\n", args[0])
+		fmt.Fprintf(env.Stderr, "openrouter-analytics: unknown command %q: want meta, query, review, sync or fake\nrun 'openrouter-analytics -h' for its flags\n", args[0])
 		return ExitUsage
 	}
 }
@@ -85,6 +89,7 @@ type common struct {
 	timeout    time.Duration
 	retries    bool
 	rate       int
+	formats    []string // the --format values the command takes; nil for table, csv, json, jsonl
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -107,11 +112,14 @@ func (c *common) check() error {
 	if c.rate < 0 {
 		return fmt.Errorf("--rate %d: want 0 (no limit) or more", c.rate)
 	}
-	switch c.format {
-	case "table", "csv", "json", "jsonl":
+	formats := c.formats
+	if formats == nil {
+		formats = []string{"table", "csv", "json", "jsonl"}
+	}
+	if slices.Contains(formats, c.format) {
 		return nil
 	}
-	return fmt.Errorf("--format %q: want table, csv, json or jsonl", c.format)
+	return fmt.Errorf("--format %q: want %s or %s", c.format, strings.Join(formats[:len(formats)-1], ", "), formats[len(formats)-1])
 }
 
 // client makes the SDK client, starting the fake API first for --demo,

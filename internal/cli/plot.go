@@ -142,11 +142,16 @@ func (v *resultView) figure(top int) (*figure, error) {
 		last.X.Label.Text = "time (UTC)"
 	} else {
 		last.NominalX(d.labels...)
-		last.X.Tick.Label.Rotation = math.Pi / 6
-		last.X.Tick.Label.XAlign = draw.XRight
-		last.X.Tick.Label.YAlign = draw.YTop
+		rotateLabels(last)
 	}
 	return fig, nil
+}
+
+// rotateLabels slants a ranking's bar labels, so that long names fit.
+func rotateLabels(p *plot.Plot) {
+	p.X.Tick.Label.Rotation = math.Pi / 6
+	p.X.Tick.Label.XAlign = draw.XRight
+	p.X.Tick.Label.YAlign = draw.YTop
 }
 
 func (v *resultView) seriesPanel(pl *plot.Plot, d chartData, p chartPanel, first bool, fig *figure) {

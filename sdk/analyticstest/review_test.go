@@ -140,7 +140,7 @@ func testReview(t *testing.T, v Variant) {
 
 func TestReviewRefusesNonsense(t *testing.T) {
 	c := NewServer(t).Client()
-	for _, r := range []sdk.ReviewRequest{{FlagRatio: 0.5}, {FlagRatio: -3}, {MaxDrillDowns: -1}} {
+	for _, r := range []sdk.ReviewRequest{{FlagRatio: 0.5}, {FlagRatio: -3}, {FlagRatio: math.NaN()}, {FlagRatio: math.Inf(1)}} {
 		_, err := c.Review(t.Context(), r)
 		var ve *sdk.ValidationError
 		require.ErrorAs(t, err, &ve, "%+v", r)
