@@ -103,6 +103,11 @@ demo:
 	@echo "== Cache hit rate per day, last 30 days: a percent metric"
 	$(CLI) query --demo $(SHAPE) --metric cache_hit_rate --granularity day --last 30d --chart --quiet --plot out/cache-hit-rate-by-day.png
 	@echo
+	@echo "== The cost review of OpenRouter's cookbook for the last full month, as Markdown for a ticket"
+	$(CLI) review --demo $(SHAPE) --drill 1 --format markdown --plot out/cost-review.png > out/cost-review.md
+	@sed -n '/### Baseline/,/### Behind/p' out/cost-review.md | head -n -1
+	@echo "out/cost-review.md: $$(wc -l < out/cost-review.md) lines, out/cost-review.png"
+	@echo
 	@echo "== Every hourly row by user over the 90 days, in as many requests as the row cap needs (--all)"
 	$(CLI) query --demo $(SHAPE) --metric request_count --dimension user --granularity hour --last 90d --all --format csv \
 		> out/hourly-by-user.csv

@@ -93,3 +93,57 @@ func ExampleRow() {
 	// [date__day app request_count cache_hit_rate]
 	// 2025-06-01 Acme Chat 321 26.2%
 }
+
+func ExampleClient_Review() {
+	client, stop := analyticstest.Serve()
+	defer stop()
+	rv, err := client.Review(context.Background(), sdk.ReviewRequest{Now: analyticstest.DefaultEnd, MaxDrillDowns: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("%s: $%.2f on %.0f tokens, $%.2f/Mtok blended\n", rv.TimeRange.Start.Format("January 2006"), rv.Total.Usage, rv.Total.Tokens, rv.Total.PerMTok())
+	for _, m := range rv.Models[:3] {
+		fmt.Printf("%s $%.2f at $%.2f/Mtok, flagged %v\n", m.Model, m.Usage, m.PerMTok(), m.Flagged)
+	}
+	for _, k := range rv.Models[1].Keys[:3] {
+		fmt.Printf("  key %s (%s...) $%.2f\n", k.Label, k.ID[:8], k.Usage)
+	}
+	// Output:
+	// May 2025: $144.64 on 45321785 tokens, $3.19/Mtok blended
+	// openai/gpt-4o $57.61 at $4.39/Mtok, flagged false
+	// anthropic/claude-3.5-sonnet $40.56 at $6.01/Mtok, flagged true
+	// anthropic/claude-3.7-sonnet $12.95 at $5.92/Mtok, flagged true
+	//   key Production (ec298038...) $14.69
+	//   key Staging (b1744a5c...) $7.44
+	//   key CI (d5a69624...) $5.23
+}
+
+func ExampleClient_Attribute() {
+	client, stop := analyticstest.Serve()
+	defer stop()
+	ctx := context.Background()
+	// Two keys are called "CI": the rows show one name for both.
+	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"api_key_id"}, TimeRange: analyticstest.DefaultRange}
+	res, err := client.QueryAnalytics(ctx, q)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	a, err := client.Attribute(ctx, q, res.Data)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for i, r := range a.Rows {
+		if name, _ := r.Text("api_key_id"); name == "CI" {
+			n, _ := r.Int("request_count")
+			fmt.Printf("CI %s... %d requests\n", a.IDs[i]["api_key_id"][:8], n)
+		}
+	}
+	fmt.Println(a.Requests, "more requests")
+	// Output:
+	// CI d5a69624... 12146 requests
+	// CI c52b94fd... 4591 requests
+	// 2 more requests
+}

@@ -251,18 +251,19 @@ func alignTable(header []string, rows [][]string) string {
 	}
 	var b strings.Builder
 	line := func(cells []string) {
+		var l strings.Builder
 		for i, c := range cells {
 			pad := strings.Repeat(" ", widths[i]-len([]rune(c)))
 			if i > 0 {
-				b.WriteString("  ")
+				l.WriteString("  ")
 			}
 			if i == 0 {
-				b.WriteString(c + pad)
+				l.WriteString(c + pad)
 			} else {
-				b.WriteString(pad + c)
+				l.WriteString(pad + c)
 			}
 		}
-		b.WriteString("\n")
+		b.WriteString(strings.TrimRight(l.String(), " ") + "\n")
 	}
 	line(header)
 	for _, r := range rows {
