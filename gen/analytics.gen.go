@@ -172,6 +172,7 @@ func (e OrderDirection) Valid() bool {
 // APIKey An API key, by the fields that name it. Other fields (its limits
 // and usage) are left out here, and allowed.
 type APIKey struct {
+	// Disabled Whether the key is turned off; its past traffic stays in the analytics.
 	Disabled bool `json:"disabled"`
 
 	// Hash The key's 64-hex hash, which an `api_key_id` filter takes.
@@ -370,17 +371,23 @@ type GranularityInfo struct {
 
 // KeyList One page of a workspace's API keys.
 type KeyList struct {
+	// Data The keys of this page, disabled ones too.
 	Data []APIKey `json:"data"`
 }
 
 // Member A member of the organization. Analytics rows show the first and
 // last name; a member without them, as their email.
 type Member struct {
-	Email     string `json:"email"`
+	// Email The member's email, which rows show for a member without a name.
+	Email string `json:"email"`
+
+	// FirstName The member's first name; null when they gave none.
 	FirstName string `json:"first_name"`
 
 	// ID The user id a `user` filter takes, like `user_abc123`.
-	ID       string `json:"id"`
+	ID string `json:"id"`
+
+	// LastName The member's last name; null when they gave none.
 	LastName string `json:"last_name"`
 
 	// Role The member's role, `org:admin` or `org:member` today; others may come.
@@ -389,8 +396,11 @@ type Member struct {
 
 // MemberList One page of the organization's members, and how many there are.
 type MemberList struct {
-	Data       []Member `json:"data"`
-	TotalCount int      `json:"total_count"`
+	// Data The members of this page.
+	Data []Member `json:"data"`
+
+	// TotalCount How many members the organization has in all, on every page.
+	TotalCount int `json:"total_count"`
 }
 
 // MetricInfo defines model for MetricInfo.
@@ -427,6 +437,7 @@ type Model struct {
 
 // ModelList The models (one page of them when paged).
 type ModelList struct {
+	// Data The models, or one page of them.
 	Data []Model `json:"data"`
 }
 
@@ -572,13 +583,18 @@ type Workspace struct {
 
 	// Name The name analytics rows show.
 	Name string `json:"name"`
+
+	// Slug The workspace's short name in URLs, such as `default`.
 	Slug string `json:"slug"`
 }
 
 // WorkspaceList One page of workspaces, and how many there are.
 type WorkspaceList struct {
-	Data       []Workspace `json:"data"`
-	TotalCount int         `json:"total_count"`
+	// Data The workspaces of this page.
+	Data []Workspace `json:"data"`
+
+	// TotalCount How many workspaces there are in all, on every page.
+	TotalCount int `json:"total_count"`
 }
 
 // HTTPReferer defines model for HTTPReferer.
@@ -669,7 +685,7 @@ type ListModelsParams struct {
 	// Offset How many models to skip.
 	Offset *int `form:"offset,omitempty" json:"offset,omitempty"`
 
-	// Limit The most models in one page, from 1 to 1000.
+	// Limit The most models in one page, from 1 to 1000 (500 when only `offset` is given).
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 }
 

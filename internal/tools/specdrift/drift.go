@@ -46,6 +46,9 @@ func drift(upstream, ours doc) []string {
 			report(name, "operation: missing")
 			continue
 		}
+		if u, o := up["operationId"], our["operationId"]; u != nil && fmt.Sprint(u) != fmt.Sprint(o) {
+			report(name, "operationId: upstream %v, ours %v", u, orNone(o))
+		}
 		compareParameters(upstream, ours, up, our, name, op.subset, report)
 		if upBody := jsonSchema(upstream, dig(up, "requestBody")); upBody != nil {
 			compareSchemas(upstream, ours, upBody, jsonSchema(ours, dig(our, "requestBody")), name+" request", op.subset, report)
@@ -71,25 +74,38 @@ func drift(upstream, ours doc) []string {
 	return out
 }
 
+// compareParameters compares the operations' parameters: the set, and
+// the schema (nullable, default, bounds, enum, format) and description of
+// each one both have.
 func compareParameters(upstream, ours doc, up, our map[string]any, name string, subset bool, report func(string, string, ...any)) {
-	params := func(d doc, op map[string]any) map[string]bool {
-		set := map[string]bool{}
+	params := func(d doc, op map[string]any) map[string]map[string]any {
+		set := map[string]map[string]any{}
 		list, _ := op["parameters"].([]any)
 		for _, p := range list {
 			if m, ok := resolve(d, p).(map[string]any); ok {
-				set[fmt.Sprintf("%v %v", m["in"], m["name"])] = true
+				set[fmt.Sprintf("%v %v", m["in"], m["name"])] = m
 			}
 		}
 		return set
 	}
 	u, o := params(upstream, up), params(ours, our)
 	for _, p := range slices.Sorted(maps.Keys(u)) {
-		if !o[p] && !subset {
-			report(name, "parameter %s: missing", p)
+		if o[p] == nil {
+			if !subset {
+				report(name, "parameter %s: missing", p)
+			}
+			continue
+		}
+		where := name + " parameter " + p
+		if described(upstream, u[p]) && !described(ours, o[p]) {
+			report(where, "description: missing")
+		}
+		if s := u[p]["schema"]; s != nil {
+			compareSchemas(upstream, ours, s, o[p]["schema"], where, false, report)
 		}
 	}
 	for _, p := range slices.Sorted(maps.Keys(o)) {
-		if !u[p] {
+		if u[p] == nil {
 			report(name, "parameter %s: ours has it, upstream does not", p)
 		}
 	}
@@ -151,7 +167,7 @@ func reduce(d doc, schema any) shape {
 		if it, ok := m["items"]; ok {
 			s.items = append(s.items, it)
 		}
-		for _, k := range []string{"minItems", "maxItems", "minimum", "maximum", "minLength", "maxLength"} {
+		for _, k := range []string{"minItems", "maxItems", "minimum", "maximum", "minLength", "maxLength", "default", "pattern"} {
 			if v, ok := m[k]; ok {
 				s.limits[k] = v
 			}
@@ -189,6 +205,8 @@ func compareSchemas(upstream, ours doc, up, our any, where string, subset bool, 
 	switch {
 	case u.enum == nil && o.enum != nil:
 		report(where, "enum: upstream has an open set, ours allows only %s", strings.Join(o.enum, ", "))
+	case u.enum != nil && o.enum == nil:
+		report(where, "enum: upstream allows only %s, ours has an open set", strings.Join(u.enum, ", "))
 	case u.enum != nil:
 		for _, v := range u.enum {
 			if !slices.Contains(o.enum, v) && o.enum != nil {
@@ -230,6 +248,9 @@ func compareSchemas(upstream, ours doc, up, our any, where string, subset bool, 
 			}
 			continue
 		}
+		if described(upstream, u.properties[p]) && !described(ours, ourProp) {
+			report(join(where, p), "description: missing")
+		}
 		compareSchemas(upstream, ours, u.properties[p], ourProp, join(where, p), subset, report)
 	}
 	for _, p := range slices.Sorted(maps.Keys(o.properties)) {
@@ -240,6 +261,26 @@ func compareSchemas(upstream, ours doc, up, our any, where string, subset bool, 
 	if len(u.items) > 0 && len(o.items) > 0 {
 		compareSchemas(upstream, ours, map[string]any{"anyOf": u.items}, map[string]any{"anyOf": o.items}, where+"[]", subset, report)
 	}
+}
+
+// described reports whether a schema or parameter, or what its $ref
+// chain leads to, has a description.
+func described(d doc, x any) bool {
+	for range 32 {
+		m, ok := x.(map[string]any)
+		if !ok {
+			return false
+		}
+		if desc, ok := m["description"].(string); ok && strings.TrimSpace(desc) != "" {
+			return true
+		}
+		ref, ok := m["$ref"]
+		if !ok {
+			return false
+		}
+		x = resolve(d, map[string]any{"$ref": ref})
+	}
+	return false
 }
 
 func join(where, prop string) string { return where + "." + prop }

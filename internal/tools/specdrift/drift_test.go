@@ -66,6 +66,21 @@ func TestDrift(t *testing.T) {
 			[]string{"GET /workspaces 200.data[].name: type integer: upstream allows it, ours does not"}},
 		{"a look-up's field becomes optional", "required: [id, name, created_by]", "required: [id, created_by]",
 			[]string{"GET /workspaces 200.data[]: required name: ours requires it, upstream does not"}},
+		// The facts a hand check found that the check once missed.
+		{"an operation id", "  /workspaces:\n    get:\n", "  /workspaces:\n    get:\n      operationId: list\n",
+			[]string{"GET /workspaces: operationId: upstream list, ours none"}},
+		{"a nullable parameter", "- {name: offset, in: query, schema: {type: integer}}", "- {name: offset, in: query, schema: {type: [integer, 'null']}}",
+			[]string{"GET /workspaces parameter query offset: type null: upstream allows it, ours does not"}},
+		{"a parameter's default", "- {name: offset, in: query, schema: {type: integer}}", "- {name: offset, in: query, schema: {type: integer, default: 0}}",
+			[]string{"GET /workspaces parameter query offset: default: upstream 0, ours none"}},
+		{"a parameter's bound", "- {name: limit, in: query, schema: {type: integer}}", "- {name: limit, in: query, schema: {type: integer, maximum: 100}}",
+			[]string{"GET /workspaces parameter query limit: maximum: upstream 100, ours none"}},
+		{"a closed enum where ours is open", "                        name: {type: string}\n                        created_by", "                        name: {type: string, enum: [a, b]}\n                        created_by",
+			[]string{"GET /workspaces 200.data[].name: enum: upstream allows only a, b, ours has an open set"}},
+		{"a description ours lacks", "                        name: {type: string}\n                        created_by", "                        name: {type: string, description: the name}\n                        created_by",
+			[]string{"GET /workspaces 200.data[].name: description: missing"}},
+		{"a parameter's description ours lacks", "- {name: limit, in: query, schema: {type: integer}}", "- {name: limit, in: query, description: page size, schema: {type: integer}}",
+			[]string{"GET /workspaces parameter query limit: description: missing"}},
 		{"a new operation", "  /analytics/query:\n", "  /analytics/query:\n    delete:\n      responses: {'204': {description: gone}}\n",
 			nil}, // an operation outside the two we cover is not ours to track
 	} {
