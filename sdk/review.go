@@ -112,10 +112,10 @@ type ModelSpend struct {
 
 // Spender is a key, app or user behind a model's spend.
 type Spender struct {
-	Label string
-	ID    string // "" where no look-up knows the label
-	Usage float64
-	Share float64 // of the model's spend, from 0 to 1
+	Label            string
+	ID               string // "" where no look-up knows the label
+	Usage            float64
+	Share            float64 // of the model's spend, from 0 to 1
 	Requests, Tokens float64
 }
 
