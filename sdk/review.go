@@ -110,8 +110,11 @@ type ModelSpend struct {
 	Drilled           bool // Keys, Apps and Users were asked for
 }
 
-// Spender is a key, app or user behind a model's spend.
+// Spender is a key, app or user behind a model's spend. The spend of
+// generations with no app or no user is a Spender too, with Unset set,
+// so that the list adds up to the model's spend.
 type Spender struct {
+	Unset            bool // the generations without one (Label is "")
 	Label            string
 	ID               string // "" where no look-up knows the label
 	Usage            float64
@@ -217,13 +220,12 @@ func (c *Client) Review(ctx context.Context, r ReviewRequest, opts ...CallOption
 			if err != nil {
 				return nil, err
 			}
+			set := false
 			for j, row := range a.Rows {
 				label := labelOf(row, d.dim)
-				if label == "" {
-					continue // unset: no app, no user
-				}
+				set = set || label != ""
 				var rd numbers
-				s := Spender{Label: label, ID: a.IDs[j][d.dim], Usage: rd.get(row, "total_usage"),
+				s := Spender{Label: label, Unset: label == "", ID: a.IDs[j][d.dim], Usage: rd.get(row, "total_usage"),
 					Requests: rd.get(row, "request_count"), Tokens: rd.get(row, "tokens_total")}
 				if rd.err != nil {
 					return nil, rd.err
@@ -232,6 +234,9 @@ func (c *Client) Review(ctx context.Context, r ReviewRequest, opts ...CallOption
 					s.Share = s.Usage / m.Usage
 				}
 				*d.to = append(*d.to, s)
+			}
+			if !set {
+				*d.to = nil // no row had one: the data does not say
 			}
 		}
 	}

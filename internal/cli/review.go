@@ -179,13 +179,15 @@ func writeReview(w io.Writer, rv *sdk.Review, markdown bool) error {
 			rows = rows[:0]
 			shown := who.list[:min(len(who.list), reviewTop)]
 			for _, s := range shown {
-				id := s.ID
-				if id == "" {
+				id, label := s.ID, s.Label
+				if s.Unset {
+					label, id = "(none)", ""
+				} else if id == "" {
 					id = "(unknown)"
 				} else if len(id) > 16 {
 					id = id[:12] + "…"
 				}
-				rows = append(rows, []string{s.Label, id, money(s.Usage), pct(s.Share), num(s.Requests)})
+				rows = append(rows, []string{label, id, money(s.Usage), pct(s.Share), num(s.Requests)})
 			}
 			table([]string{strings.TrimSuffix(who.what, "s"), "id", "spend", "share", "requests"}, rows)
 			if rest := who.list[len(shown):]; len(rest) > 0 {
@@ -304,7 +306,7 @@ func writeReviewJSON(w io.Writer, rv *sdk.Review) error {
 func spenders(list []sdk.Spender) []map[string]any {
 	out := []map[string]any{}
 	for _, s := range list {
-		out = append(out, map[string]any{"label": s.Label, "id": s.ID, "usd": s.Usage, "share": s.Share, "requests": s.Requests, "tokens": s.Tokens})
+		out = append(out, map[string]any{"label": s.Label, "unset": s.Unset, "id": s.ID, "usd": s.Usage, "share": s.Share, "requests": s.Requests, "tokens": s.Tokens})
 	}
 	return out
 }

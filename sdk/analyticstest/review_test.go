@@ -115,6 +115,13 @@ func testReview(t *testing.T, v Variant) {
 		assert.InDelta(t, m.Usage, keyTotal, cent, "the keys add up to the model")
 		assert.Equal(t, 2, ci, "the two keys called CI are two lines")
 		assert.NotEmpty(t, m.Users, "the fake's generations have users")
+		for _, list := range [][]sdk.Spender{m.Apps, m.Users} {
+			sum := 0.0
+			for _, s := range list {
+				sum += s.Usage
+			}
+			assert.InDelta(t, m.Usage, sum, cent, "apps and users add up, those without one too")
+		}
 	}
 	assert.Positive(t, flagged, "some of the fake's models cost well above the blend")
 
