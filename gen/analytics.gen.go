@@ -523,8 +523,12 @@ type QueryRequest struct {
 	Limit int `json:"limit,omitempty,omitzero"`
 
 	// Metrics The metrics to compute, by the names `GET /analytics/meta` lists.
-	Metrics   []string  `json:"metrics"`
-	OrderBy   OrderBy   `json:"order_by,omitempty,omitzero"`
+	Metrics []string `json:"metrics"`
+	OrderBy OrderBy  `json:"order_by,omitempty,omitzero"`
+
+	// TimeRange The query's time range, [start, end). Both are UTC times in RFC
+	// 3339 with seconds, such as `2025-01-01T00:00:00Z` (fractional
+	// seconds allowed); the service rejects a time without seconds.
 	TimeRange TimeRange `json:"time_range,omitempty,omitzero"`
 }
 
@@ -570,9 +574,14 @@ type QueryResult struct {
 // Example: {"created_at__day":"2026-05-19","model":"openai/gpt-4o","request_count":"1523","total_usage":12.5}
 type Row = row.Row
 
-// TimeRange defines model for TimeRange.
+// TimeRange The query's time range, [start, end). Both are UTC times in RFC
+// 3339 with seconds, such as `2025-01-01T00:00:00Z` (fractional
+// seconds allowed); the service rejects a time without seconds.
 type TimeRange struct {
-	End   time.Time `json:"end"`
+	// End The end of the range, exclusive, in UTC with seconds.
+	End time.Time `json:"end"`
+
+	// Start The first instant of the range, in UTC with seconds.
 	Start time.Time `json:"start"`
 }
 

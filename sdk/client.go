@@ -228,6 +228,9 @@ func (c *Client) QueryAnalytics(ctx context.Context, query QueryRequest, opts ..
 // query sends a checked query with a resolved configuration, within
 // whatever deadline ctx already has: one request and its retries.
 func (c *Client) query(ctx context.Context, call *callConfig, query QueryRequest) (*QueryResult, error) {
+	// The service takes UTC times with seconds, which time.Time's JSON
+	// always has; an offset is turned into UTC here.
+	query.TimeRange.Start, query.TimeRange.End = query.TimeRange.Start.UTC(), query.TimeRange.End.UTC()
 	req, err := gen.NewQueryAnalyticsRequest(c.server, call.headers.params(), query)
 	if err != nil {
 		return nil, fmt.Errorf("openrouter: %s: %w", opQuery, err)
