@@ -27,6 +27,10 @@ type Attribution struct {
 	// label; Requests counts the requests they took.
 	Asked    []QueryRequest
 	Requests int
+	// LookupErrors are the look-ups that failed, by dimension, when the
+	// attribution was asked to go on without them (Review does): that
+	// dimension's ids are then unknown, and its rows Unattributed.
+	LookupErrors map[string]error
 }
 
 // Attribute gives the rows of q's complete answer the ids of their
@@ -40,16 +44,29 @@ type Attribution struct {
 // rows must be q's whole answer for q's time range: a page of an
 // export, with q's range set to the page's, will do.
 func (c *Client) Attribute(ctx context.Context, q QueryRequest, rows Rows, opts ...CallOption) (*Attribution, error) {
+	return c.attributeRows(ctx, q, rows, false, opts)
+}
+
+// attributeRows is Attribute; lenient goes on without a look-up that
+// fails, and says so in LookupErrors.
+func (c *Client) attributeRows(ctx context.Context, q QueryRequest, rows Rows, lenient bool, opts []CallOption) (*Attribution, error) {
 	dims := slices.DeleteFunc(slices.Clone(q.Dimensions), func(d string) bool { return !IsEnriched(d) })
 	ids := make(map[string]*LabelIDs, len(dims))
+	a := &Attribution{}
 	for _, d := range dims {
 		l, err := c.LabelIDs(ctx, d)
 		if err != nil {
-			return nil, fmt.Errorf("attributing %s: %w", d, err)
+			if !lenient || ctx.Err() != nil {
+				return nil, fmt.Errorf("attributing %s: %w", d, err)
+			}
+			if a.LookupErrors == nil {
+				a.LookupErrors = map[string]error{}
+			}
+			a.LookupErrors[d] = err
+			l = &LabelIDs{Dimension: d}
 		}
 		ids[d] = l
 	}
-	a := &Attribution{}
 	if err := c.attribute(ctx, q, rows, dims, ids, nil, a, opts); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package sdk
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -54,6 +55,11 @@ type Review struct {
 	// Requests counts the HTTP requests they took.
 	Queries  []QueryRequest
 	Requests int
+	// Warnings say what the review could not do and why: a look-up that
+	// failed leaves its dimension's ids unknown (keys are then told apart
+	// by name only, and a model whose rows show no permaslug is not
+	// drilled into).
+	Warnings []string
 }
 
 // Spend is what some traffic cost and used.
@@ -193,6 +199,9 @@ func (c *Client) Review(ctx context.Context, r ReviewRequest, opts ...CallOption
 	}
 	for i, row := range models.Rows {
 		m := ModelSpend{Model: labelOf(row, "model"), ID: models.IDs[i]["model"]}
+		if m.ID == "" && LooksLikeID("model", m.Model) {
+			m.ID = m.Model // the service's rows show the permaslug, listed or not
+		}
 		if m.Spend, err = spendOf(row); err != nil {
 			return nil, err
 		}
@@ -288,9 +297,15 @@ func (c *Client) reviewQuery(ctx context.Context, rv *Review, q QueryRequest, op
 		rows = append(rows, row)
 	}
 	rv.Requests += requests
-	a, err := c.Attribute(ctx, q, rows, opts...)
+	a, err := c.attributeRows(ctx, q, rows, true, opts)
 	if err != nil {
 		return nil, fmt.Errorf("review: %w", err)
+	}
+	for _, d := range slices.Sorted(maps.Keys(a.LookupErrors)) {
+		w := fmt.Sprintf("the ids of %s are unknown: its look-up failed: %v", d, a.LookupErrors[d])
+		if !slices.Contains(rv.Warnings, w) {
+			rv.Warnings = append(rv.Warnings, w)
+		}
 	}
 	rv.Queries = append(rv.Queries, a.Asked...)
 	rv.Requests += a.Requests

@@ -82,6 +82,9 @@ func runReview(ctx context.Context, args []string, env Env) int {
 	if err != nil {
 		return fail(env, err)
 	}
+	for _, w := range rv.Warnings {
+		fmt.Fprintf(env.Stderr, "openrouter-analytics: warning: %s\n", w)
+	}
 	switch c.format {
 	case "json":
 		err = writeReviewJSON(env.Stdout, rv)
@@ -299,7 +302,7 @@ func writeReviewJSON(w io.Writer, rv *sdk.Review) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(map[string]any{
 		"time_range": rv.TimeRange, "total": spend(rv.Total), "flag_ratio": rv.FlagRatio, "flag_above_usd_per_mtok": rv.FlagAbove,
-		"models": models, "parts": parts, "missing_parts": rv.Missing, "queries": rv.Queries, "requests": rv.Requests,
+		"models": models, "parts": parts, "missing_parts": rv.Missing, "queries": rv.Queries, "requests": rv.Requests, "warnings": rv.Warnings,
 	})
 }
 

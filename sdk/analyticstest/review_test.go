@@ -2,6 +2,8 @@ package analyticstest
 
 import (
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -157,4 +159,38 @@ func TestReviewRefusesNonsense(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, rv.Total)
 	assert.Empty(t, rv.Models)
+}
+
+// A service without the look-ups still gets its review: the keys are
+// told apart by name only, said in a warning, and the spend adds up.
+func TestReviewWithoutLookups(t *testing.T) {
+	h := NewHandler()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/keys", "/workspaces", "/organization/members", "/models":
+			status, body := errorBody(http.StatusNotFound, "Not Found")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = w.Write(body)
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	c, err := sdk.NewClient(sdk.WithAPIKey(ManagementKey), sdk.WithBaseURL(srv.URL))
+	require.NoError(t, err)
+	rv, err := c.Review(t.Context(), sdk.ReviewRequest{Now: DefaultEnd, MaxDrillDowns: 1})
+	require.NoError(t, err)
+	require.NotEmpty(t, rv.Warnings)
+	assert.Contains(t, rv.Warnings[0], "the ids of model are unknown: its look-up failed:")
+	m := rv.Models[1]
+	require.True(t, m.Drilled, "the service's rows show permaslugs, which filters take")
+	assert.Equal(t, "anthropic/claude-3.5-sonnet", m.ID)
+	total := 0.0
+	for _, k := range m.Keys {
+		assert.Empty(t, k.ID)
+		total += k.Usage
+	}
+	assert.InDelta(t, m.Usage, total, 0.005)
+	c.CloseIdleConnections()
 }
