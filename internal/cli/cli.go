@@ -1,5 +1,6 @@
 // Package cli is the openrouter-analytics command: flag parsing, the
-// subcommands (meta, query, review, sync, fake), and their output.
+// subcommands (meta, query, review, sync, exporter, fake), and their
+// output.
 package cli
 
 import (
@@ -39,11 +40,12 @@ const (
 const usage = `usage: openrouter-analytics <command> [flags]
 
 commands:
-  meta    print the metrics, dimensions, operators and granularities a query may use
-  query   run a query and print its rows
-  review  the cost review: spend, the blended $/Mtok, costly models and the keys behind them
-  sync    keep a query's rows in a SQLite or PostgreSQL table, run after run
-  fake    serve the fake API (what --demo uses) for any client, until SIGINT or SIGTERM
+  meta      print the metrics, dimensions, operators and granularities a query may use
+  query     run a query and print its rows
+  review    the cost review: spend, the blended $/Mtok, costly models and the keys behind them
+  sync      keep a query's rows in a SQLite or PostgreSQL table, run after run
+  exporter  serve spend and usage as Prometheus metrics, refreshed on an interval
+  fake      serve the fake API (what --demo uses) for any client, until SIGINT or SIGTERM
 
 Run 'openrouter-analytics <command> -h' for a command's flags. The key comes
 from OPENROUTER_API_KEY (a management key); --demo uses the embedded fake
@@ -66,13 +68,15 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return runSync(ctx, args[1:], env)
 	case "review":
 		return runReview(ctx, args[1:], env)
+	case "exporter":
+		return runExporter(ctx, args[1:], env)
 	case "fake":
 		return runFake(ctx, args[1:], env)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(env.Stdout, usage)
 		return ExitOK
 	default:
-		fmt.Fprintf(env.Stderr, "openrouter-analytics: unknown command %q: want meta, query, review, sync or fake\nrun 'openrouter-analytics -h' for its flags\n", args[0])
+		fmt.Fprintf(env.Stderr, "openrouter-analytics: unknown command %q: want meta, query, review, sync, exporter or fake\nrun 'openrouter-analytics -h' for its flags\n", args[0])
 		return ExitUsage
 	}
 }
@@ -89,7 +93,9 @@ type common struct {
 	timeout    time.Duration
 	retries    bool
 	rate       int
-	formats    []string // the --format values the command takes; nil for table, csv, json, jsonl
+	formats    []string                  // the --format values the command takes; nil for table, csv, json, jsonl
+	extra      []sdk.Option              // the command's own client options, after the flags'
+	demoData   *analyticstest.DataConfig // the fake's data under --demo; its default when nil
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -149,6 +155,9 @@ func (c *common) client(env *Env) (*sdk.Client, func(), error) {
 		if err != nil {
 			return nil, stop, err
 		}
+		if c.demoData != nil {
+			shape = append(shape, analyticstest.WithData(*c.demoData))
+		}
 		srv := httptest.NewServer(analyticstest.NewHandler(shape...))
 		stop = srv.Close
 		// The demo's apps stand in for the ones a user knows: upstream
@@ -158,7 +167,7 @@ func (c *common) client(env *Env) (*sdk.Client, func(), error) {
 	case c.baseURL != "":
 		opts = append(opts, sdk.WithBaseURL(c.baseURL))
 	}
-	client, err := sdk.NewClient(opts...)
+	client, err := sdk.NewClient(append(opts, c.extra...)...)
 	if errors.Is(err, sdk.ErrMissingAPIKey) {
 		return nil, stop, errors.New("no API key: set OPENROUTER_API_KEY to a management key, or use --demo")
 	}
