@@ -282,3 +282,9 @@ func TestReadiness(t *testing.T) {
 	e.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/ready", nil))
 	assert.Equal(t, http.StatusOK, rec.Code)
 }
+
+func httptestRecorder(e *exporter.Exporter, path string) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	e.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+	return rec
+}
