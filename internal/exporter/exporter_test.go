@@ -288,3 +288,16 @@ func httptestRecorder(e *exporter.Exporter, path string) *httptest.ResponseRecor
 	e.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 	return rec
 }
+
+// A scraper that asks for OpenMetrics gets it.
+func TestOpenMetrics(t *testing.T) {
+	e, c, _ := newExporter(t, exporter.Config{By: []string{exporter.ByKey}})
+	require.NoError(t, e.Refresh(t.Context(), c))
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	req.Header.Set("Accept", "application/openmetrics-text;version=1.0.0")
+	rec := httptest.NewRecorder()
+	e.Handler().ServeHTTP(rec, req)
+	assert.Contains(t, rec.Header().Get("Content-Type"), "application/openmetrics-text")
+	assert.True(t, strings.HasSuffix(rec.Body.String(), "# EOF\n"))
+	assert.Contains(t, rec.Body.String(), "# TYPE openrouter_exporter_requests counter\nopenrouter_exporter_requests_total ")
+}
