@@ -20,7 +20,8 @@ import (
 )
 
 // childServer names the server a child process of this test binary runs
-// for the export benchmarks: "fake", or "series:<hours>" (100 users).
+// for the benchmarks: "fake", "series:<hours>" (100 users), or
+// "bytes:<spec>", fixed bytes (see body).
 const childServer = "OPENROUTER_BENCH_CHILD_SERVER"
 
 func TestMain(m *testing.M) {
@@ -38,6 +39,15 @@ var seriesStart = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 func serveChild(spec string) {
 	var h http.Handler
 	switch {
+	case strings.HasPrefix(spec, "bytes:"):
+		// Fixed bytes, as the service might send them: body(spec).
+		payload := body(strings.TrimPrefix(spec, "bytes:"))
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", strconv.Itoa(len(payload)))
+			_, _ = w.Write(payload)
+		})
 	case spec == "fake":
 		h = analyticstest.NewHandler(analyticstest.WithoutRequestLog())
 	case strings.HasPrefix(spec, "series:"):
