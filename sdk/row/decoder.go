@@ -19,8 +19,10 @@ import (
 // decoder fills a table with the rows of one body.
 type decoder struct {
 	data     []byte
+	base     int          // data's offset in dec's input (a document's, for UnmarshalJSONFrom)
 	buf      bytes.Buffer // data, for the decoder to read in place
 	dec      *jsontext.Decoder
+	own      *jsontext.Decoder // the pool's decoder, while dec is a document's
 	size     size
 	t        *table
 	chunk    strings.Builder // the text chunk being filled, t.text's last
@@ -54,15 +56,32 @@ var decoderPool = sync.Pool{New: func() any {
 var decodeOptions = []jsontext.Options{jsontext.AllowInvalidUTF8(true), jsontext.AllowDuplicateNames(true)}
 
 func newDecoder(data []byte, rowDepth int) *decoder {
+	d := decoderPool.Get().(*decoder)
+	d.buf = *bytes.NewBuffer(data)
+	d.dec.Reset(&d.buf, decodeOptions...)
+	d.init(data, rowDepth)
+	return d
+}
+
+// newDocumentDecoder reads rows from dec, the decoder of the document
+// they are in, whose unread input is in memory: the rows are read once,
+// rather than once to find their end and again to decode them.
+func newDocumentDecoder(dec *jsontext.Decoder, rowDepth int) *decoder {
+	d := decoderPool.Get().(*decoder)
+	d.own, d.dec = d.dec, dec
+	d.base = int(dec.InputOffset())
+	d.init(dec.UnreadBuffer(), rowDepth)
+	return d
+}
+
+// init sizes the decoder's buffers for data.
+func (d *decoder) init(data []byte, rowDepth int) {
 	n := measure(data, rowDepth)
 	slots := 16
 	for slots < n.text/16 && slots < 1<<14 {
 		slots *= 2
 	}
-	d := decoderPool.Get().(*decoder)
 	d.data, d.size, d.textLeft = data, n, n.text
-	d.buf = *bytes.NewBuffer(data)
-	d.dec.Reset(&d.buf, decodeOptions...)
 	d.t = &table{cells: make([]cell, 0, n.cells)}
 	if cap(d.seen) >= slots {
 		d.seen = d.seen[:slots]
@@ -70,12 +89,14 @@ func newDecoder(data []byte, rowDepth int) *decoder {
 	} else {
 		d.seen = make([]cell, slots)
 	}
-	return d
 }
 
 // release returns the decoder to the pool, keeping nothing of the rows.
 func (d *decoder) release() {
-	d.data, d.buf, d.t, d.prev, d.chunk = nil, bytes.Buffer{}, nil, nil, strings.Builder{}
+	if d.own != nil { // the document's decoder goes on without us
+		d.dec, d.own = d.own, nil
+	}
+	d.data, d.base, d.buf, d.t, d.prev, d.chunk = nil, 0, bytes.Buffer{}, nil, nil, strings.Builder{}
 	d.dec.Reset(&d.buf, decodeOptions...)
 	clear(d.shapes[:])
 	clear(d.keys[:cap(d.keys)])
@@ -229,7 +250,7 @@ func (d *decoder) value() (cell, error) {
 // error), and stores its JSON as it came.
 func (d *decoder) nested() (cell, error) {
 	// Between the name just read and the value: blanks and one colon.
-	start := int(d.dec.InputOffset())
+	start := int(d.dec.InputOffset()) - d.base
 	start += len(d.data[start:]) - len(bytes.TrimLeft(d.data[start:], " \t\r\n:"))
 	depth := 0
 	for {
@@ -248,7 +269,7 @@ func (d *decoder) nested() (cell, error) {
 			}
 		}
 		if depth == 0 {
-			return d.text(d.data[start:d.dec.InputOffset()], true), nil
+			return d.text(d.data[start:int(d.dec.InputOffset())-d.base], true), nil
 		}
 	}
 }

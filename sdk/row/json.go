@@ -25,13 +25,32 @@ type Rows []Row
 func (rs *Rows) UnmarshalJSON(data []byte) error {
 	d := newDecoder(data, 1)
 	defer d.release()
+	if err := d.rows(rs); err != nil {
+		return err
+	}
+	return d.end()
+}
+
+// UnmarshalJSONFrom decodes the rows as UnmarshalJSON does, straight
+// from the decoder of the document they are in (json/v2's
+// UnmarshalerFrom, which the SDK's envelope decode uses): the array is
+// read once, where UnmarshalJSON's caller must first read it whole to
+// find its end.
+func (rs *Rows) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	d := newDocumentDecoder(dec, 1)
+	defer d.release()
+	return d.rows(rs)
+}
+
+// rows reads an array of rows, or null.
+func (d *decoder) rows(rs *Rows) error {
 	switch d.dec.PeekKind() {
 	case 'n':
 		if _, err := d.dec.ReadToken(); err != nil {
 			return d.wrap(err)
 		}
 		*rs = nil
-		return d.end()
+		return nil
 	case '[':
 	default:
 		return d.fail("an array of rows")
@@ -55,7 +74,7 @@ func (rs *Rows) UnmarshalJSON(data []byte) error {
 		return d.wrap(err)
 	}
 	*rs = out
-	return d.end()
+	return nil
 }
 
 // UnmarshalJSON decodes one flat JSON object.

@@ -10,7 +10,8 @@ type size struct {
 	text  int // bytes of strings and nested values: a bound on the text
 }
 
-// measure counts the rows of data, whose rows are objects at rowDepth,
+// measure counts the rows of data (up to the end of its first value),
+// whose rows are objects at rowDepth,
 // skipping over strings, so that no brace inside one counts. For valid
 // JSON it is exact in rows, a bound in cells and text; for invalid JSON
 // the decoder stops at the error.
@@ -49,6 +50,9 @@ func measure(data []byte, rowDepth int) size {
 				}
 			case rowDepth + 1:
 				n.text += i + 1 - nested
+			}
+			if depth == 0 {
+				return n // the end of the value: a document's rest is not ours
 			}
 		}
 	}
