@@ -49,6 +49,7 @@ type Client struct {
 	baseURL          string
 	base             *url.URL
 	server           string // baseURL with one trailing slash, as gen's request builders want it
+	endpoints        endpoints
 	doer             HTTPDoer
 	userAgentSuffix  string
 	userAgent        string
@@ -150,6 +151,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	c.warnIfPlainHTTP()
 	c.budget = newRetryBudget(c.budgetConfig)
 	c.server = strings.TrimRight(c.baseURL, "/") + "/"
+	if c.endpoints, err = newEndpoints(c.server); err != nil {
+		return nil, &ValidationError{Field: "base URL", Problem: err.Error()}
+	}
 	c.userAgent = userAgent(c.userAgentSuffix)
 	return c, nil
 }
@@ -173,7 +177,7 @@ func (c *Client) GetAnalyticsMeta(ctx context.Context, opts ...CallOption) (*Ana
 	if err != nil {
 		return nil, err
 	}
-	req, err := gen.NewGetAnalyticsMetaRequest(c.server, (*gen.GetAnalyticsMetaParams)(call.headers.params()))
+	req, err := c.newMetaRequest(call.headers)
 	if err != nil {
 		return nil, fmt.Errorf("openrouter: %s: %w", opMeta, err)
 	}
@@ -232,7 +236,7 @@ func (c *Client) query(ctx context.Context, call *callConfig, query QueryRequest
 	// The service takes UTC times with seconds, which time.Time's JSON
 	// always has; an offset is turned into UTC here.
 	query.TimeRange.Start, query.TimeRange.End = query.TimeRange.Start.UTC(), query.TimeRange.End.UTC()
-	req, err := gen.NewQueryAnalyticsRequest(c.server, call.headers.params(), query)
+	req, err := c.newQueryRequest(call.headers, query)
 	if err != nil {
 		return nil, fmt.Errorf("openrouter: %s: %w", opQuery, err)
 	}
