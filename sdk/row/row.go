@@ -30,19 +30,28 @@ func (r Row) Columns() []string { return slices.Clone(r.keys()) }
 // find is a column's value. A bucket column is found under either of its
 // names: a row keyed "created_at__day" answers for "date__day".
 func (r Row) find(col string) (value, bool) {
+	if i, ok := r.index(col); ok {
+		return r.at(i), true
+	}
+	return value{}, false
+}
+
+// index is the index of column col (a bucket column under either of
+// its prefixes).
+func (r Row) index(col string) (int, bool) {
 	for i, k := range r.keys() {
 		if k == col {
-			return r.at(i), true
+			return i, true
 		}
 	}
 	if other, ok := otherBucketName(col); ok {
 		for i, k := range r.keys() {
 			if k == other {
-				return r.at(i), true
+				return i, true
 			}
 		}
 	}
-	return value{}, false
+	return 0, false
 }
 
 // Get returns a column's value as encoding/json would decode it (string,

@@ -41,8 +41,9 @@ func Decode[T any](rows []Row) ([]T, error) {
 	if err != nil {
 		return nil, err
 	}
+	c := dec.cursor()
 	for i, r := range rows {
-		if err := dec.decode(i, r, reflect.ValueOf(&out[i]).Elem()); err != nil {
+		if err := c.decode(i, r, reflect.ValueOf(&out[i]).Elem()); err != nil {
 			return nil, err
 		}
 	}
@@ -81,12 +82,13 @@ func DecodeSeq[T any](rows iter.Seq2[Row, error]) iter.Seq2[T, error] {
 		// makes no allocation a row.
 		v := new(T)
 		dst := reflect.ValueOf(v).Elem()
+		c := dec.cursor()
 		i := 0
 		for r, err := range rows {
 			var zero T
 			*v = zero
 			if err == nil {
-				err = dec.decode(i, r, dst)
+				err = c.decode(i, r, dst)
 			}
 			if err != nil {
 				yield(zero, err)
@@ -181,24 +183,82 @@ func supported(t reflect.Type) bool {
 	return t == timeType
 }
 
-func (d *rowDecoder) decode(i int, r Row, dst reflect.Value) error {
-	for _, f := range d.fields {
-		var v value
-		var ok bool
+// cursor is one decode's state: where each field's column is in rows of
+// the shape seen last (rows of one result share a few shapes), and the
+// last time parsed (a bucket repeats for every row of its bucket).
+type cursor struct {
+	d        *rowDecoder
+	shape    *shape
+	small    [16]int // for each field, its column in rows of shape; -1 for none
+	big      []int   // the same, for a struct of more fields
+	lastText string
+	lastTime time.Time
+}
+
+// cursor is a cursor for d, on the caller's stack for most structs.
+func (d *rowDecoder) cursor() cursor {
+	c := cursor{d: d}
+	if len(d.fields) > len(c.small) {
+		c.big = make([]int, len(d.fields))
+	}
+	return c
+}
+
+// pos is where field fi's column is kept.
+func (c *cursor) pos(fi int) *int {
+	if c.big != nil {
+		return &c.big[fi]
+	}
+	return &c.small[fi]
+}
+
+// locate finds each field's column in r, as encoding/json matches names:
+// exactly, else without regard to case.
+func (c *cursor) locate(r Row) {
+	c.shape = r.s
+	for fi, f := range c.d.fields {
+		at, ok := -1, false
 		if f.bucket {
-			var at int
-			if at, _, ok = r.bucketColumn(); ok {
-				v = r.at(at)
-			}
-		} else if v, ok = r.find(f.column); !ok {
-			v, ok = r.findFold(f.column)
+			at, _, ok = r.bucketColumn()
+		} else if at, ok = r.index(f.column); !ok {
+			at, ok = r.indexFold(f.column)
 		}
 		if !ok {
+			at = -1
+		}
+		*c.pos(fi) = at
+	}
+}
+
+func (c *cursor) decode(i int, r Row, dst reflect.Value) error {
+	if r.s != c.shape || r.s == nil {
+		c.locate(r)
+	}
+	for fi, f := range c.d.fields {
+		at := *c.pos(fi)
+		if at < 0 {
 			return &ColumnError{Index: i, Column: f.column, Missing: true}
 		}
-		field, err := dst.FieldByIndexErr(f.index)
-		if err != nil { // a nil embedded pointer: allocate it, as encoding/json does
-			field = fieldAlloc(dst, f.index)
+		v := r.at(at)
+		var field reflect.Value
+		if len(f.index) == 1 {
+			field = dst.Field(f.index[0])
+		} else {
+			var err error
+			if field, err = dst.FieldByIndexErr(f.index); err != nil { // a nil embedded pointer: allocate it, as encoding/json does
+				field = fieldAlloc(dst, f.index)
+			}
+		}
+		if f.typ == timeType && v.kind == kindString {
+			if v.str != c.lastText || c.lastText == "" {
+				t, err := ParseTime(v.str)
+				if err != nil {
+					return &ColumnError{Index: i, Column: f.column, Want: wantTime, Got: v.any()}
+				}
+				c.lastText, c.lastTime = v.str, t
+			}
+			*field.Addr().Interface().(*time.Time) = c.lastTime
+			continue
 		}
 		if want := assign(field, v); want != "" {
 			return &ColumnError{Index: i, Column: f.column, Want: want, Got: v.any()}
@@ -241,12 +301,21 @@ func fieldAlloc(v reflect.Value, index []int) reflect.Value {
 
 // findFold finds a column whose name equals col without regard to case.
 func (r Row) findFold(col string) (value, bool) {
-	for i, k := range r.keys() {
-		if strings.EqualFold(k, col) {
-			return r.at(i), true
-		}
+	if i, ok := r.indexFold(col); ok {
+		return r.at(i), true
 	}
 	return value{}, false
+}
+
+// indexFold is the index of a column whose name equals col without
+// regard to case.
+func (r Row) indexFold(col string) (int, bool) {
+	for i, k := range r.keys() {
+		if strings.EqualFold(k, col) {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // assign stores v in field, or says what the field wanted.

@@ -213,3 +213,43 @@ func TestDecodeSeq(t *testing.T) {
 		break
 	}
 }
+
+// Rows of several shapes in one decode: each finds its own columns
+// (the decode keeps where they are for the shape seen last).
+func TestDecodeRowsOfSeveralShapes(t *testing.T) {
+	var rows Rows
+	mustNil(t, json.Unmarshal([]byte(`[
+		{"date__day":"2025-01-01","model":"a","request_count":"1"},
+		{"model":"b","request_count":2,"date__day":"2025-01-02"},
+		{"MODEL":"c","created_at__day":"2025-01-03 00:00:00","request_count":3},
+		{"date__day":"2025-01-03","model":"d","request_count":4}
+	]`), &rows))
+	type daily struct {
+		Day      time.Time `json:"date__day"`
+		Model    string    `json:"model"`
+		Requests int64     `json:"request_count"`
+	}
+	got, err := Decode[daily](rows)
+	mustNil(t, err)
+	day := func(d int) time.Time { return time.Date(2025, 1, d, 0, 0, 0, 0, time.UTC) }
+	if want := []daily{{day(1), "a", 1}, {day(2), "b", 2}, {day(3), "c", 3}, {day(3), "d", 4}}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+
+	mustNil(t, json.Unmarshal([]byte(`[{"date__day":"2025-01-01","model":"a","request_count":1},{"date__day":"2025-01-01","request_count":1}]`), &rows))
+	_, err = Decode[daily](rows)
+	var ce *ColumnError
+	if !errors.As(err, &ce) {
+		t.Fatalf("%v, want a *ColumnError", err)
+	}
+	if ce.Index != 1 || ce.Column != "model" {
+		t.Fatalf("%+v, want row 1's model", ce)
+	}
+}
+
+func mustNil(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
