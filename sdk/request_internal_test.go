@@ -19,8 +19,8 @@ func TestRequestsAreGens(t *testing.T) {
 	queries := []QueryRequest{
 		{Metrics: []string{"request_count"}},
 		{Metrics: []string{"total_usage", "tokens_total"}, Dimensions: []string{"model", "api_key_id"}, Granularity: GranularityDay,
-			Filters:   []Filter{Eq("model", "openai/gpt-4o"), In("app", 1001, 1002), Gt("total_usage", 0.5)},
-			OrderBy:   OrderBy{Field: "total_usage", Direction: Desc}, Limit: 100, GroupLimit: 5,
+			Filters: []Filter{Eq("model", "openai/gpt-4o"), In("app", 1001, 1002), Gt("total_usage", 0.5)},
+			OrderBy: OrderBy{Field: "total_usage", Direction: Desc}, Limit: 100, GroupLimit: 5,
 			TimeRange: TimeRange{Start: time.Date(2025, 5, 1, 0, 0, 0, 0, time.UTC), End: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)}},
 	}
 	headers := []appHeaders{{}, {referer: "https://example.com/app?x=1&y=2", title: "My app", categories: "cli-agent,programming-app"},

@@ -22,7 +22,8 @@ import (
 // json.Number field either (as the text sent), a time.Duration field a
 // number of milliseconds (the unit of the latency metrics), a time.Time
 // field a date or timestamp in any shape ParseTime reads, and a pointer
-// field also null (as nil). A column the struct asks for that the row
+// field also null (as nil); the values pointer fields point to are
+// allocated a block of 1,024 at a time, not one a row. A column the struct asks for that the row
 // lacks, or one of the wrong type, is a *ColumnError naming the row and
 // the column. Columns without a field are ignored.
 //
@@ -193,6 +194,31 @@ type cursor struct {
 	big      []int   // the same, for a struct of more fields
 	lastText string
 	lastTime time.Time
+	slabs    map[int]*slab // for each pointer field, where its values are kept
+}
+
+// slab is values of one type that pointer fields point into, allocated
+// a block at a time rather than one a row.
+type slab struct {
+	block reflect.Value // a slice
+	next  int
+}
+
+const slabSize = 1024
+
+// alloc is a new pointer to a zero value of field fi's element type.
+func (c *cursor) alloc(fi int, elem reflect.Type) reflect.Value {
+	if c.slabs == nil {
+		c.slabs = map[int]*slab{}
+	}
+	s := c.slabs[fi]
+	if s == nil || s.next == s.block.Len() {
+		s = &slab{block: reflect.MakeSlice(reflect.SliceOf(elem), slabSize, slabSize)}
+		c.slabs[fi] = s
+	}
+	p := s.block.Index(s.next).Addr()
+	s.next++
+	return p
 }
 
 // cursor is a cursor for d, on the caller's stack for most structs.
@@ -248,6 +274,14 @@ func (c *cursor) decode(i int, r Row, dst reflect.Value) error {
 			if field, err = dst.FieldByIndexErr(f.index); err != nil { // a nil embedded pointer: allocate it, as encoding/json does
 				field = fieldAlloc(dst, f.index)
 			}
+		}
+		if field.Kind() == reflect.Pointer && v.kind != kindNull {
+			p := c.alloc(fi, f.typ.Elem())
+			if want := assign(p.Elem(), v); want != "" {
+				return &ColumnError{Index: i, Column: f.column, Want: want, Got: v.any()}
+			}
+			field.Set(p)
+			continue
 		}
 		if f.typ == timeType && v.kind == kindString {
 			if v.str != c.lastText || c.lastText == "" {
