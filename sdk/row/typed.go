@@ -23,9 +23,10 @@ import (
 // number of milliseconds (the unit of the latency metrics), a time.Time
 // field a date or timestamp in any shape ParseTime reads, and a pointer
 // field also null (as nil); the values pointer fields point to are
-// allocated a block of 1,024 at a time, not one a row. A column the struct asks for that the row
-// lacks, or one of the wrong type, is a *ColumnError naming the row and
-// the column. Columns without a field are ignored.
+// allocated a block of 1,024 at a time, not one a row. A column the
+// struct asks for that the row lacks, or one of the wrong type, is a
+// *ColumnError naming the row and the column. Columns without a field
+// are ignored.
 //
 // A bucket column is found under either prefix: a field tagged
 // `json:"date__day"` takes "created_at__day" too. A time.Time field
