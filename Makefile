@@ -127,10 +127,12 @@ BENCHTIME ?= 1s
 BENCHCOUNT ?= 6
 FUZZTIME ?= 30s
 
-## bench: the SDK beside a plain net/http + encoding/json baseline against
-## the same loopback server (each pair side by side, BENCHCOUNT rounds;
-## benchstat prints medians with their 95% confidence intervals, and "~"
-## where the difference is within noise), then the SDK's own figures
+## bench: the SDK beside a plain net/http + encoding/json baseline and the
+## limit (the wire into io.Discard plus a jsontext token scan), on both
+## shapes of answer, against the same server in a child process (side by
+## side, BENCHCOUNT rounds; benchstat prints medians with their 95%
+## confidence intervals, and "~" where the difference is within noise),
+## then the SDK's own figures
 ## (exports against servers in a child process; sync into SQLite and a
 ## throwaway PostgreSQL cluster beside the hand-written export it replaces)
 bench:
@@ -140,7 +142,9 @@ bench:
 	@echo
 	$(TOOL) benchstat -filter '/impl:(baseline OR sdk)' -col '/impl@(baseline sdk)' out/bench.txt
 	@echo
-	$(TOOL) benchstat -filter '-/impl:(baseline OR sdk)' out/bench.txt
+	$(TOOL) benchstat -filter '/impl:(limit OR sdk)' -col '/impl@(limit sdk)' out/bench.txt
+	@echo
+	$(TOOL) benchstat -filter '-/impl:(baseline OR sdk OR limit)' out/bench.txt
 
 ## fuzz: run each fuzz target for FUZZTIME (their seed corpora also run in make test)
 fuzz:
