@@ -44,8 +44,6 @@ func NewCatalog(meta *AnalyticsMeta) *Catalog {
 	return c
 }
 
-// Meta returns the catalog as the service sent it.
-func (c *Catalog) Meta() *AnalyticsMeta { return c.meta }
 
 // Metric looks up a metric by name.
 func (c *Catalog) Metric(name string) (MetricInfo, bool) {

@@ -158,15 +158,15 @@ func NewClient(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// DefaultMaxConnections bounds the connections the default HTTP client
+// defaultMaxConnections bounds the connections the default HTTP client
 // opens to the API: concurrent calls beyond it wait for a free one rather
 // than opening (and then dropping) a connection each.
-const DefaultMaxConnections = 32
+const defaultMaxConnections = 32
 
 func defaultHTTPClient() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxConnsPerHost = DefaultMaxConnections
-	tr.MaxIdleConnsPerHost = DefaultMaxConnections
+	tr.MaxConnsPerHost = defaultMaxConnections
+	tr.MaxIdleConnsPerHost = defaultMaxConnections
 	return &http.Client{Transport: tr}
 }
 

@@ -455,7 +455,7 @@ func TestWorstCases(t *testing.T) {
 				assert.GreaterOrEqual(t, took, tc.min)
 				assert.LessOrEqual(t, took, tc.max)
 				assert.Equal(t, tc.attempts, m.calls())
-				assert.LessOrEqual(t, took, sdk.DefaultMaxElapsedTime+sdk.DefaultAttemptTimeout+sdk.DefaultMaxRetries*time.Minute, "the bound of every default call")
+				assert.LessOrEqual(t, took, sdk.DefaultBackoff().MaxElapsedTime+sdk.DefaultAttemptTimeout+sdk.DefaultMaxRetries*time.Minute, "the bound of every default call")
 			})
 		})
 	}

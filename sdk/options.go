@@ -118,7 +118,7 @@ func WithBaseURL(url string) Option {
 }
 
 // WithHTTPClient sets what sends the requests; the default is an
-// *http.Client with a pooled transport of DefaultMaxConnections, which
+// *http.Client with a pooled transport of 32 connections, which
 // honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY. An *http.Client is used
 // through a copy that refuses redirects leaving the base URL's host or
 // dropping https (see RedirectError) before its own CheckRedirect runs;

@@ -40,11 +40,11 @@ func IsEnriched(dimension string) bool {
 	return false
 }
 
-// LooksLikeID reports whether a filter value of an enriched dimension has
+// looksLikeID reports whether a filter value of an enriched dimension has
 // the shape of its ids (a permaslug, user_..., a UUID, a number, a key
 // hash), which pass through unresolved, since a look-up need not list
 // them all (a deleted key still has traffic).
-func LooksLikeID(dimension, value string) bool {
+func looksLikeID(dimension, value string) bool {
 	switch dimension {
 	case "model":
 		return strings.Contains(value, "/")
@@ -151,7 +151,7 @@ func WithApps(apps ...App) Option {
 }
 
 // Resolve turns a value of an enriched dimension into the id its filters
-// take: an id (by its shape, see LooksLikeID) comes back as it is; a
+// take: an id (by its shape, see looksLikeID) comes back as it is; a
 // name is matched against the look-up's names for people (a key's name
 // or label; a member's full name or email; a workspace's name or slug; a
 // model's name or canonical slug), exactly, else without regard to case.
@@ -160,7 +160,7 @@ func WithApps(apps ...App) Option {
 // minute). Other dimensions' values come back as they are. Look-ups are
 // fetched when first needed and kept for the client's catalog TTL.
 func (c *Client) Resolve(ctx context.Context, dimension, value string) (Candidate, error) {
-	if !IsEnriched(dimension) || LooksLikeID(dimension, value) {
+	if !IsEnriched(dimension) || looksLikeID(dimension, value) {
 		return Candidate{ID: value, Label: value}, nil
 	}
 	if dimension == "app" {
@@ -409,7 +409,7 @@ func (c *Client) fetchDirectory(ctx context.Context, dimension string) ([]Candid
 			return nil, err
 		}
 		for _, m := range members {
-			label := MemberLabel(m)
+			label := memberLabel(m)
 			dir = append(dir, Candidate{ID: m.ID, Label: label, names: []string{label, m.Email}})
 		}
 	case "workspace":
@@ -438,9 +438,9 @@ func (c *Client) fetchDirectory(ctx context.Context, dimension string) ([]Candid
 	return dir, nil
 }
 
-// MemberLabel is what rows show for a member: the first and last name,
+// memberLabel is what rows show for a member: the first and last name,
 // or the email when the member has no name.
-func MemberLabel(m Member) string {
+func memberLabel(m Member) string {
 	if name := strings.TrimSpace(m.FirstName + " " + m.LastName); name != "" {
 		return name
 	}

@@ -38,10 +38,10 @@ type BackoffStrategy struct {
 // on a service that is already failing. README's "Worst cases" table
 // gives what that means for each kind of failure.
 const (
-	DefaultInitialInterval = 500 * time.Millisecond
-	DefaultMaxInterval     = 60 * time.Second
-	DefaultExponent        = 1.5
-	DefaultMaxElapsedTime  = time.Minute
+	defaultInitialInterval = 500 * time.Millisecond
+	defaultMaxInterval     = 60 * time.Second
+	defaultExponent        = 1.5
+	defaultMaxElapsedTime  = time.Minute
 	DefaultMaxRetries      = 4
 	jitter                 = 0.25
 )
@@ -50,10 +50,10 @@ const (
 // out; it behaves as BackoffStrategy{} does.
 func DefaultBackoff() BackoffStrategy {
 	return BackoffStrategy{
-		InitialInterval: DefaultInitialInterval,
-		MaxInterval:     DefaultMaxInterval,
-		Exponent:        DefaultExponent,
-		MaxElapsedTime:  DefaultMaxElapsedTime,
+		InitialInterval: defaultInitialInterval,
+		MaxInterval:     defaultMaxInterval,
+		Exponent:        defaultExponent,
+		MaxElapsedTime:  defaultMaxElapsedTime,
 	}
 }
 

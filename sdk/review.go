@@ -199,7 +199,7 @@ func (c *Client) Review(ctx context.Context, r ReviewRequest, opts ...CallOption
 	}
 	for i, row := range models.Rows {
 		m := ModelSpend{Model: labelOf(row, "model"), ID: models.IDs[i]["model"]}
-		if m.ID == "" && LooksLikeID("model", m.Model) {
+		if m.ID == "" && looksLikeID("model", m.Model) {
 			m.ID = m.Model // the service's rows show the permaslug, listed or not
 		}
 		if m.Spend, err = spendOf(row); err != nil {

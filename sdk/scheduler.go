@@ -11,10 +11,10 @@ import (
 const DefaultConcurrency = 4
 
 // MaxConcurrency is the most WithConcurrency allows. It is the default
-// HTTP client's DefaultMaxConnections: more workers would only wait for
+// HTTP client's 32 connections: more workers would only wait for
 // a connection, each keeping its share of pages in memory meanwhile, and
 // would press the API's rate limit for nothing.
-const MaxConcurrency = DefaultMaxConnections
+const MaxConcurrency = defaultMaxConnections
 
 // WithConcurrency sets how many requests QueryPages and QueryAll have in
 // flight at once, from 1 to MaxConcurrency (default DefaultConcurrency);
