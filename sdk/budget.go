@@ -40,11 +40,15 @@ type RetryBudget struct {
 
 // The defaults of a RetryBudget's zero fields, those of the AWS SDKs.
 const (
-	DefaultRetryBudgetCapacity = 500
-	DefaultRetryCost           = 5
-	DefaultTimeoutRetryCost    = 10
-	DefaultRetryRefill         = 1
+	defaultRetryBudgetCapacity = 500
+	defaultRetryCost           = 5
+	defaultTimeoutRetryCost    = 10
+	defaultRetryRefill         = 1
 )
+
+// DefaultRetryBudget is the budget of a new client, every default
+// spelled out; it behaves as RetryBudget{} does.
+func DefaultRetryBudget() RetryBudget { return RetryBudget{}.withDefaults() }
 
 // ErrRetryBudgetExhausted is why a call stopped retrying when the
 // client-wide RetryBudget could not pay for another retry; errors.Is
@@ -52,23 +56,23 @@ const (
 var ErrRetryBudgetExhausted = errors.New("client-wide retry budget exhausted")
 
 // WithRetryBudget sets the client-wide retry budget; the default is
-// RetryBudget{}, the defaults above.
+// RetryBudget{}, DefaultRetryBudget's defaults.
 func WithRetryBudget(b RetryBudget) Option {
 	return clientOption(func(c *Client) { c.budgetConfig = b })
 }
 
 func (b RetryBudget) withDefaults() RetryBudget {
 	if b.Capacity == 0 {
-		b.Capacity = DefaultRetryBudgetCapacity
+		b.Capacity = defaultRetryBudgetCapacity
 	}
 	if b.RetryCost == 0 {
-		b.RetryCost = DefaultRetryCost
+		b.RetryCost = defaultRetryCost
 	}
 	if b.TimeoutCost == 0 {
-		b.TimeoutCost = DefaultTimeoutRetryCost
+		b.TimeoutCost = defaultTimeoutRetryCost
 	}
 	if b.Refill == 0 {
-		b.Refill = DefaultRetryRefill
+		b.Refill = defaultRetryRefill
 	}
 	return b
 }

@@ -63,7 +63,7 @@ func TestRetryBudgetBoundsAnOutage(t *testing.T) {
 		budget sdk.RetryBudget
 		want   int
 	}{
-		{"default budget", sdk.RetryBudget{}, 1000 + sdk.DefaultRetryBudgetCapacity/sdk.DefaultRetryCost},
+		{"default budget", sdk.RetryBudget{}, 1000 + sdk.DefaultRetryBudget().Capacity/sdk.DefaultRetryBudget().RetryCost},
 		{"disabled", sdk.RetryBudget{Disabled: true}, 5000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -88,4 +88,8 @@ func TestRetryBudgetBoundsAnOutage(t *testing.T) {
 func TestBadRetryBudgetIsRefused(t *testing.T) {
 	_, err := sdk.NewClient(sdk.WithAPIKey(testKey), sdk.WithRetryBudget(sdk.RetryBudget{RetryCost: -1}))
 	assert.EqualError(t, err, "openrouter: invalid request: retry budget: RetryCost: must not be negative, got -1")
+}
+
+func TestDefaultRetryBudgetSpellsOutTheZeroValue(t *testing.T) {
+	assert.Equal(t, sdk.RetryBudget{Capacity: 500, RetryCost: 5, TimeoutCost: 10, Refill: 1}, sdk.DefaultRetryBudget())
 }

@@ -44,7 +44,6 @@ func NewCatalog(meta *AnalyticsMeta) *Catalog {
 	return c
 }
 
-
 // Metric looks up a metric by name.
 func (c *Catalog) Metric(name string) (MetricInfo, bool) {
 	m, ok := c.metrics[name]

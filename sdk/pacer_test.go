@@ -151,10 +151,13 @@ func TestNetworkJitterCausesNoRefusal(t *testing.T) {
 		wg.Wait()
 		assert.Equal(t, int64(200), doer.sent.Load(), "no request sent twice")
 		assert.Zero(t, doer.refused.Load())
-		// The cost: each slot's minute starts at its answer, up to 0.9 s late.
+		// The cost: each slot's minute starts at its answer, up to 0.9 s
+		// late, and a slot serves up to four requests, one after another,
+		// in whatever order the callers reach it (which varies from run to
+		// run: 3m2.1s to 3m4.4s were seen): under 6 s in all.
 		took := time.Since(start)
 		assert.GreaterOrEqual(t, took, 3*time.Minute)
-		assert.Less(t, took, 3*time.Minute+4*time.Second)
+		assert.Less(t, took, 3*time.Minute+6*time.Second)
 		t.Logf("200 requests with 0-900 ms of jitter: 0 refusals, %s of virtual time", took)
 	})
 }

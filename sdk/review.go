@@ -157,7 +157,8 @@ func (c *Client) Review(ctx context.Context, r ReviewRequest, opts ...CallOption
 		if now.IsZero() {
 			now = time.Now()
 		}
-		rv.TimeRange, _ = PeriodLastMonth.Range(now)
+		first := time.Date(now.UTC().Year(), now.UTC().Month(), 1, 0, 0, 0, 0, time.UTC)
+		rv.TimeRange = TimeRange{Start: first.AddDate(0, -1, 0), End: first}
 	}
 	if rv.FlagRatio == 0 {
 		rv.FlagRatio = DefaultFlagRatio

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/period"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 )
 
@@ -351,7 +352,7 @@ func (f *queryFlags) timeRange() (sdk.TimeRange, error) {
 		if f.last != "" || f.from != "" || f.to != "" {
 			return sdk.TimeRange{}, fmt.Errorf("--period does not go with --last, --from or --to")
 		}
-		tr, err := sdk.Period(f.period).Range(f.now())
+		tr, err := period.Period(f.period).Range(f.now())
 		if err != nil {
 			return tr, fmt.Errorf("--period %q: want one of today, yesterday, week-to-date, last-week, month-to-date, last-month", f.period)
 		}

@@ -94,7 +94,9 @@ scrape_configs:
 	// Every dashboard query is one Prometheus accepts.
 	raw, err := os.ReadFile(filepath.Join(deploy, "grafana", "openrouter-analytics.json"))
 	require.NoError(t, err)
-	var dash struct{ Panels []struct{ Targets []struct{ Expr string } } }
+	var dash struct {
+		Panels []struct{ Targets []struct{ Expr string } }
+	}
 	require.NoError(t, json.Unmarshal(raw, &dash))
 	for _, p := range dash.Panels {
 		for _, tg := range p.Targets {

@@ -183,7 +183,7 @@ const MaxOutageAmplification = 1.2
 
 // maxOutageRetries is what the default retry budget allows an outage:
 // its capacity at the retry cost.
-const maxOutageRetries = sdk.DefaultRetryBudgetCapacity / sdk.DefaultRetryCost
+var maxOutageRetries = sdk.DefaultRetryBudget().Capacity / sdk.DefaultRetryBudget().RetryCost
 
 // Err is nil when every check held, and otherwise names each that did not.
 func (r *Report) Err() error {
@@ -254,7 +254,7 @@ func (r *Report) WriteTo(w io.Writer) (int64, error) {
 	}
 	p("\npolicy: at most %d attempts a call, attempt timeout %s, no wait past %s, so at most %s a call;\n"+
 		"        client-wide retry budget of %d tokens, %d a retry\n\n",
-		maxAttempts, c.AttemptTimeout, backoff.MaxElapsedTime, c.maxCallTime(), sdk.DefaultRetryBudgetCapacity, sdk.DefaultRetryCost)
+		maxAttempts, c.AttemptTimeout, backoff.MaxElapsedTime, c.maxCallTime(), sdk.DefaultRetryBudget().Capacity, sdk.DefaultRetryBudget().RetryCost)
 	p("calls                %d\n", r.Calls)
 	p("faults injected      %s\n", counts(r.Faults))
 	p("outcomes             %s\n", counts(r.Outcomes))
