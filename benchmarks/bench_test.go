@@ -328,6 +328,20 @@ func httpClient(b *testing.B) *http.Client {
 	return &http.Client{Transport: tr}
 }
 
+// sdkTyped is the SDK's typed decode of a shape's n rows.
+func sdkTyped(ctx context.Context, c *sdk.Client, shape string, q sdk.QueryRequest, n int) error {
+	res, err := c.QueryAnalytics(ctx, q)
+	if err != nil {
+		return err
+	}
+	if shape == shapeSpec {
+		rows, err := row.Decode[typedRow](res.Data)
+		return wantRows(len(rows), n, err)
+	}
+	rows, err := row.Decode[typedServiceRow](res.Data)
+	return wantRows(len(rows), n, err)
+}
+
 func wantRows(got, want int, err error) error {
 	if err == nil && got != want {
 		err = fmt.Errorf("%d rows, want %d", got, want)
@@ -375,18 +389,7 @@ func BenchmarkDecode(b *testing.B) {
 					func() error { return limit(b.Context(), hc, url, &q, body) })
 			})
 			b.Run(fmt.Sprintf("shape=%s/typed-rows=%d", shape, n), func(b *testing.B) {
-				typed := func() error {
-					res, err := c.QueryAnalytics(b.Context(), q)
-					if err != nil {
-						return err
-					}
-					if shape == shapeSpec {
-						rows, err := row.Decode[typedRow](res.Data)
-						return wantRows(len(rows), n, err)
-					}
-					rows, err := row.Decode[typedServiceRow](res.Data)
-					return wantRows(len(rows), n, err)
-				}
+				typed := func() error { return sdkTyped(b.Context(), c, shape, q, n) }
 				base := func() error {
 					if shape == shapeSpec {
 						var out baselineTyped[typedRow]
@@ -442,18 +445,7 @@ func BenchmarkPeakHeap(b *testing.B) {
 			})
 		})
 		b.Run("shape="+shape+"/typed/impl=sdk", func(b *testing.B) {
-			measure(b, func() error {
-				res, err := c.QueryAnalytics(b.Context(), q)
-				if err != nil {
-					return err
-				}
-				if shape == shapeSpec {
-					rows, err := row.Decode[typedRow](res.Data)
-					return wantRows(len(rows), n, err)
-				}
-				rows, err := row.Decode[typedServiceRow](res.Data)
-				return wantRows(len(rows), n, err)
-			})
+			measure(b, func() error { return sdkTyped(b.Context(), c, shape, q, n) })
 		})
 	}
 }
