@@ -55,12 +55,6 @@ func DefaultRetryBudget() RetryBudget { return RetryBudget{}.withDefaults() }
 // finds it in the *RetryError.
 var ErrRetryBudgetExhausted = errors.New("client-wide retry budget exhausted")
 
-// WithRetryBudget sets the client-wide retry budget; the default is
-// RetryBudget{}, DefaultRetryBudget's defaults.
-func WithRetryBudget(b RetryBudget) Option {
-	return clientOption(func(c *Client) { c.budgetConfig = b })
-}
-
 func (b RetryBudget) withDefaults() RetryBudget {
 	if b.Capacity == 0 {
 		b.Capacity = defaultRetryBudgetCapacity

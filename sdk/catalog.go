@@ -214,12 +214,6 @@ func editDistance(a, b string) int {
 // without notice.
 const DefaultCatalogTTL = time.Hour
 
-// WithCatalogTTL sets how long Catalog keeps a fetched catalog before it
-// fetches it again; d must be positive. The default is DefaultCatalogTTL.
-func WithCatalogTTL(d time.Duration) Option {
-	return clientOption(func(c *Client) { c.catalogTTL = d })
-}
-
 // Catalog returns the /analytics/meta catalog, fetched on first use and
 // again once it is older than the catalog TTL; a failed fetch is not
 // kept, so the next call tries again. Concurrent callers share one fetch

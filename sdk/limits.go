@@ -98,13 +98,6 @@ func (w Windows) Window(q *QueryRequest) (time.Duration, string) {
 	return d, why
 }
 
-// WithWindows replaces the table of the service's windows (see Windows),
-// for exports' pieces and single queries' warnings; a zero Windows puts
-// no limit on either.
-func WithWindows(w Windows) Option {
-	return clientOption(func(c *Client) { c.windows = w })
-}
-
 // windowWarning is the warning a single query gets whose range is longer
 // than its window; "" when it is not.
 func windowWarning(w Windows, q *QueryRequest) string {

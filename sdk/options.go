@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync/atomic"
 	"time"
 )
@@ -288,4 +289,86 @@ func (c *Client) do(call *callConfig, req *http.Request) (*http.Response, error)
 		return nil, &RedirectError{From: bare(req.URL), To: bare(u)}
 	}
 	return resp, nil
+}
+
+// WithRetryBudget sets the client-wide retry budget; the default is
+// RetryBudget{}, DefaultRetryBudget's defaults.
+func WithRetryBudget(b RetryBudget) Option {
+	return clientOption(func(c *Client) { c.budgetConfig = b })
+}
+
+// WithCatalogTTL sets how long Catalog keeps a fetched catalog before it
+// fetches it again; d must be positive. The default is DefaultCatalogTTL.
+func WithCatalogTTL(d time.Duration) Option {
+	return clientOption(func(c *Client) { c.catalogTTL = d })
+}
+
+// WithWindows replaces the table of the service's windows (see Windows),
+// for exports' pieces and single queries' warnings; a zero Windows puts
+// no limit on either.
+func WithWindows(w Windows) Option {
+	return clientOption(func(c *Client) { c.windows = w })
+}
+
+// WithRateLimit sets how many requests the client sends in any window of
+// per, across all its calls and goroutines (by default
+// DefaultRequestsPerMinute a minute); n <= 0 sends as fast as asked. A
+// request waits for its slot: the wait counts against the context's
+// deadline and WithTimeout, never against the retry budget, and
+// QueryAll's Progress reports it. A 429 whose Retry-After (or
+// X-RateLimit-Reset, or RateLimit-Reset) asks for a wait no longer than
+// per holds every request of the client until then, and the call goes
+// on after it outside the retry budget: the limiter would have waited
+// as long. X-RateLimit-Remaining: 0 on any response holds the same way.
+func WithRateLimit(n int, per time.Duration) Option {
+	return clientOption(func(c *Client) {
+		if n <= 0 || per <= 0 {
+			c.pacer = nil
+			return
+		}
+		c.pacer = newPacer(n, per)
+	})
+}
+
+// WithProgress has QueryPages and QueryAll call f each time a page is
+// handed over (before its rows are), in order, from one goroutine at a
+// time; the last report has Covered 1. Other calls ignore it.
+func WithProgress(f func(Progress)) CallOption {
+	return callOption(func(s *callConfig) { s.progress = f })
+}
+
+// WithApps tells the client the apps it may resolve titles of, since
+// OpenRouter publishes no list of them (their ids are the ones app
+// filters take; the app's own attribution settings show it).
+func WithApps(apps ...App) Option {
+	return clientOption(func(c *Client) {
+		for _, a := range apps {
+			c.apps = append(c.apps, Candidate{ID: strconv.FormatInt(a.ID, 10), Label: a.Title, names: []string{a.Title}})
+		}
+	})
+}
+
+// WithConcurrency sets how many requests QueryPages and QueryAll have in
+// flight at once, from 1 to MaxConcurrency (default DefaultConcurrency);
+// pages fetched ahead of the loop are at most twice as many. Other calls
+// ignore it.
+func WithConcurrency(n int) CallOption {
+	return callOption(func(s *callConfig) { s.concurrency, s.concurrencySet = n, true })
+}
+
+// WithWarningHandler has QueryAnalytics, QueryPages and QueryAll call f
+// with each warning the server sends: once per distinct text in a call
+// (an export's pieces all repeat the same warnings), from one goroutine
+// at a time, before the rows that came with it are handed over. The
+// warnings also stay on QueryResult.Warnings and Page.Warnings.
+func WithWarningHandler(f func(warning string)) CallOption {
+	return callOption(func(s *callConfig) { s.onWarning = f })
+}
+
+// WithWarningsAsErrors makes a warning fail the call with a
+// *WarningError carrying the warnings: QueryAnalytics returns no result,
+// and QueryPages and QueryAll end before the page or rows that came with
+// it. WithWarningHandler, when set too, sees the warnings first.
+func WithWarningsAsErrors() CallOption {
+	return callOption(func(s *callConfig) { s.warningsAsErrors = true })
 }

@@ -18,26 +18,6 @@ const DefaultRequestsPerMinute = 64
 // further bounded by the limiter's own window (see holdFor).
 const maxRateHold = 10 * time.Minute
 
-// WithRateLimit sets how many requests the client sends in any window of
-// per, across all its calls and goroutines (by default
-// DefaultRequestsPerMinute a minute); n <= 0 sends as fast as asked. A
-// request waits for its slot: the wait counts against the context's
-// deadline and WithTimeout, never against the retry budget, and
-// QueryAll's Progress reports it. A 429 whose Retry-After (or
-// X-RateLimit-Reset, or RateLimit-Reset) asks for a wait no longer than
-// per holds every request of the client until then, and the call goes
-// on after it outside the retry budget: the limiter would have waited
-// as long. X-RateLimit-Remaining: 0 on any response holds the same way.
-func WithRateLimit(n int, per time.Duration) Option {
-	return clientOption(func(c *Client) {
-		if n <= 0 || per <= 0 {
-			c.pacer = nil
-			return
-		}
-		c.pacer = newPacer(n, per)
-	})
-}
-
 // pacer spaces a client's requests so that no window of per holds more
 // than n at the server, whatever the latency. It has n slots; a request
 // takes the slot free soonest and holds it until per after its answer

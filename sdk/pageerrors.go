@@ -76,16 +76,3 @@ func (e *BucketError) Error() string {
 
 // Unwrap returns Err.
 func (e *BucketError) Unwrap() error { return e.Err }
-
-// WarningError is what a query that the server answered with warnings
-// returns under WithWarningsAsErrors: the answer is withheld, and its
-// warnings are the error.
-type WarningError struct {
-	// Warnings are the server's, in its order, without repeats.
-	Warnings []string
-}
-
-// Error lists the warnings.
-func (e *WarningError) Error() string {
-	return "openrouter: the query came back with warnings: " + strings.Join(e.Warnings, "; ")
-}

@@ -28,10 +28,3 @@ type Progress struct {
 	// many requests takes minutes.
 	Paced time.Duration
 }
-
-// WithProgress has QueryPages and QueryAll call f each time a page is
-// handed over (before its rows are), in order, from one goroutine at a
-// time; the last report has Covered 1. Other calls ignore it.
-func WithProgress(f func(Progress)) CallOption {
-	return callOption(func(s *callConfig) { s.progress = f })
-}

@@ -139,17 +139,6 @@ type App struct {
 	Title string
 }
 
-// WithApps tells the client the apps it may resolve titles of, since
-// OpenRouter publishes no list of them (their ids are the ones app
-// filters take; the app's own attribution settings show it).
-func WithApps(apps ...App) Option {
-	return clientOption(func(c *Client) {
-		for _, a := range apps {
-			c.apps = append(c.apps, Candidate{ID: strconv.FormatInt(a.ID, 10), Label: a.Title, names: []string{a.Title}})
-		}
-	})
-}
-
 // Resolve turns a value of an enriched dimension into the id its filters
 // take: an id (by its shape, see looksLikeID) comes back as it is; a
 // name is matched against the look-up's names for people (a key's name

@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -196,4 +197,68 @@ func retryableConnError(err error) bool {
 		return timeout.Timeout()
 	}
 	return false
+}
+
+// send runs the attempts of one call: it sends req, reads each response,
+// turns an error status into its typed error (checkResponse), decodes a
+// 2XX with decode, and retries what the call's policy allows: a 2XX
+// whose body cannot be decoded is retried too, since both operations
+// only read. op names the call in errors, such as "POST /analytics/query".
+//
+// The request is sent as built; each retry replays its body from
+// req.GetBody.
+func (c *Client) send(ctx context.Context, op string, call *callConfig, req *http.Request, decode func(*response) error) error {
+	policy := call.retry
+	policy.backoff = policy.backoff.withDefaults()
+	start := time.Now()
+	var attempts []Attempt
+	var wait time.Duration  // before the next attempt
+	var paced time.Duration // waited for the rate limit: not the retry budget's
+	paid := 0               // what the last retry took from the client's budget
+	for n := 1; ; n++ {
+		slot, w, err := c.pacer.wait(ctx)
+		paced += w
+		if call.paced != nil {
+			call.paced.Add(int64(w))
+		}
+		if err != nil {
+			if len(attempts) == 0 {
+				return fmt.Errorf("openrouter: %s: %w", op, err)
+			}
+			return c.failed(op, attempts, err)
+		}
+		resp, err := c.attempt(ctx, call, req, n)
+		c.pacer.done(slot)
+		if resp != nil {
+			c.pacer.observe(resp.Header, time.Now())
+		}
+		if err == nil {
+			if err = c.checkResponse(op, resp); err == nil {
+				if err = decode(resp); err == nil {
+					c.budget.succeeded(paid)
+					c.report(call, resp, n, false)
+					return nil
+				}
+			}
+		}
+		c.report(call, resp, n, true)
+		attempts = append(attempts, Attempt{Err: err, Wait: wait})
+		if ctx.Err() != nil {
+			return c.failed(op, attempts, context.Cause(ctx))
+		}
+		if !retryable(err, policy) {
+			return c.failed(op, attempts, nil)
+		}
+		var stop error
+		if wait, stop = nextWait(ctx, policy, n, err, time.Since(start)-paced, c.holdOn429(err)); stop != nil {
+			return c.failed(op, attempts, stop)
+		}
+		if paid = c.budget.take(err); paid == 0 {
+			return c.failed(op, attempts, ErrRetryBudgetExhausted)
+		}
+		c.log(ctx, "openrouter: retrying", "path", req.URL.Path, "attempt", n, "wait", wait, "reason", err.Error())
+		if !sleep(ctx, wait) {
+			return c.failed(op, attempts, context.Cause(ctx))
+		}
+	}
 }

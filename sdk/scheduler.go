@@ -16,14 +16,6 @@ const DefaultConcurrency = 4
 // would press the API's rate limit for nothing.
 const MaxConcurrency = defaultMaxConnections
 
-// WithConcurrency sets how many requests QueryPages and QueryAll have in
-// flight at once, from 1 to MaxConcurrency (default DefaultConcurrency);
-// pages fetched ahead of the loop are at most twice as many. Other calls
-// ignore it.
-func WithConcurrency(n int) CallOption {
-	return callOption(func(s *callConfig) { s.concurrency, s.concurrencySet = n, true })
-}
-
 // scheduler fetches the pieces of an export with a few workers and hands
 // their pages over in order. A worker takes the next piece from the
 // planner and fetches it to its end, one response after another when it

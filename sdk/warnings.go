@@ -1,29 +1,16 @@
 package sdk
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // The server's warnings (a filter value it could not resolve, say) do
 // not stop a query, but they usually mean the answer is not the one
 // asked for: a label where an id belongs matches nothing, and the
-// answer is empty with a warning. These options see that no warning is
-// lost, however many requests a call takes.
-
-// WithWarningHandler has QueryAnalytics, QueryPages and QueryAll call f
-// with each warning the server sends: once per distinct text in a call
-// (an export's pieces all repeat the same warnings), from one goroutine
-// at a time, before the rows that came with it are handed over. The
-// warnings also stay on QueryResult.Warnings and Page.Warnings.
-func WithWarningHandler(f func(warning string)) CallOption {
-	return callOption(func(s *callConfig) { s.onWarning = f })
-}
-
-// WithWarningsAsErrors makes a warning fail the call with a
-// *WarningError carrying the warnings: QueryAnalytics returns no result,
-// and QueryPages and QueryAll end before the page or rows that came with
-// it. WithWarningHandler, when set too, sees the warnings first.
-func WithWarningsAsErrors() CallOption {
-	return callOption(func(s *callConfig) { s.warningsAsErrors = true })
-}
+// answer is empty with a warning. WithWarningHandler and
+// WithWarningsAsErrors (options.go) see that no warning is lost, however
+// many requests a call takes.
 
 // warningSet is the warnings a call has handed over, so that each text
 // goes out once.
@@ -56,4 +43,17 @@ func (s *warningSet) deliver(c *Client, call *callConfig, warnings []string) err
 		redacted[i] = c.redact.string(w)
 	}
 	return &WarningError{Warnings: redacted}
+}
+
+// WarningError is what a query that the server answered with warnings
+// returns under WithWarningsAsErrors: the answer is withheld, and its
+// warnings are the error.
+type WarningError struct {
+	// Warnings are the server's, in its order, without repeats.
+	Warnings []string
+}
+
+// Error lists the warnings.
+func (e *WarningError) Error() string {
+	return "openrouter: the query came back with warnings: " + strings.Join(e.Warnings, "; ")
 }
