@@ -45,29 +45,34 @@ const (
 // Client calls OpenRouter's analytics API. It is safe for concurrent use;
 // make one and reuse it, so that connections are reused too.
 type Client struct {
+	// Configuration, as the options set it.
 	apiKey           string
 	baseURL          string
-	base             *url.URL
-	server           string // baseURL with one trailing slash, as gen's request builders want it
-	endpoints        endpoints
 	doer             HTTPDoer
 	userAgentSuffix  string
-	userAgent        string
 	logger           *slog.Logger
 	maxResponseBytes int64
-	defaults         callConfig
+	defaults         callConfig // the call options given to NewClient
 	budgetConfig     RetryBudget
-	budget           *retryBudget // nil when disabled
-	catalog          catalogCache
-	lookups          lookupCache
 	apps             []Candidate // WithApps
 	catalogTTL       time.Duration
-	windows          Windows // the service's ranges, for exports and warnings
-	pacer            *pacer  // the client's rate; nil for none
-	redact           *redactor
-	traced           bool                // the doer is an *http.Client, which reports when it has a connection
+	windows          Windows             // the service's ranges, for exports and warnings
 	optionErr        error               // an option that cannot be used on a client
 	getenv           func(string) string // WithEnv; os.Getenv when nil
+
+	// Derived from the configuration once, by NewClient.
+	base      *url.URL
+	server    string // baseURL with one trailing slash, as gen's request builders want it
+	endpoints endpoints
+	userAgent string
+	redact    *redactor
+	traced    bool // the doer is an *http.Client, which reports when it has a connection
+
+	// State that the client's calls share.
+	budget  *retryBudget // nil when disabled
+	pacer   *pacer       // the client's rate; nil for none
+	catalog catalogCache
+	lookups lookupCache
 }
 
 // NewClient makes a client. Without WithAPIKey it reads the key from
