@@ -40,17 +40,16 @@
 // metadata, headers and the start of the body), whatever the body was,
 // and each status class has a sentinel for errors.Is:
 //
-//	400        *BadRequestResponseError          ErrBadRequest      not retried
-//	401        *UnauthorizedResponseError        ErrUnauthorized    not retried
-//	403        *ForbiddenResponseError           ErrForbidden       not retried
-//	408        *RequestTimeoutResponseError      ErrRequestTimeout  retried
-//	429        *RateLimitError (RetryAfter)      ErrRateLimited     retried
-//	500        *InternalServerResponseError      ErrServer          retried
-//	502        *BadGatewayResponseError          ErrServer          retried
-//	503        *ServiceUnavailableResponseError  ErrServer          retried
-//	504        *GatewayTimeoutResponseError      ErrServer          retried
-//	other 5XX  *OpenRouterDefaultError           ErrServer          retried, but 501
-//	other 4XX  *OpenRouterDefaultError           (none)             not retried
+//   - 400: *BadRequestResponseError, ErrBadRequest; not retried
+//   - 401: *UnauthorizedResponseError, ErrUnauthorized; not retried
+//   - 403: *ForbiddenResponseError, ErrForbidden; not retried
+//   - 408: *RequestTimeoutResponseError, ErrRequestTimeout; retried
+//   - 429: *RateLimitError (with RetryAfter), ErrRateLimited; retried
+//   - 500, 502, 503, 504: *InternalServerResponseError,
+//     *BadGatewayResponseError, *ServiceUnavailableResponseError,
+//     *GatewayTimeoutResponseError, all ErrServer; retried
+//   - another 5XX: *OpenRouterDefaultError, ErrServer; retried, but 501
+//   - another 4XX: *OpenRouterDefaultError, no sentinel; not retried
 //
 // The per-status types carry the names OpenRouter's official SDKs use,
 // so that code moving from them finds the same types; the sentinels ask
