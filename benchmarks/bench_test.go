@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -288,13 +289,16 @@ func limit(ctx context.Context, hc *http.Client, url string, q *sdk.QueryRequest
 	}
 	n, err := io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	if err != nil || n != int64(len(payload)) {
-		return fmt.Errorf("read %d of %d bytes: %v", n, len(payload), err)
+	if err != nil {
+		return fmt.Errorf("read %d of %d bytes: %w", n, len(payload), err)
+	}
+	if n != int64(len(payload)) {
+		return fmt.Errorf("read %d of %d bytes", n, len(payload))
 	}
 	dec := jsontext.NewDecoder(bytes.NewReader(payload))
 	for {
 		if _, err := dec.ReadToken(); err != nil {
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				return nil
 			}
 			return err

@@ -74,9 +74,20 @@ func TestPublicAPI(t *testing.T) {
 func exportedAPI(t *testing.T, dir string) []string {
 	t.Helper()
 	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, dir, func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	pkgs := map[string][]*ast.File{} // by package name
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(dir, e.Name()), nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkgs[f.Name.Name] = append(pkgs[f.Name.Name], f)
 	}
 	src := func(n ast.Node) string {
 		var b bytes.Buffer
@@ -86,9 +97,9 @@ func exportedAPI(t *testing.T, dir string) []string {
 		return strings.Join(strings.Fields(b.String()), " ")
 	}
 	var out []string
-	for name, pkg := range pkgs {
+	for name, files := range pkgs {
 		add := func(format string, args ...any) { out = append(out, "pkg "+name+", "+fmt.Sprintf(format, args...)) }
-		for _, f := range pkg.Files {
+		for _, f := range files {
 			for _, decl := range f.Decls {
 				switch d := decl.(type) {
 				case *ast.FuncDecl:

@@ -94,8 +94,11 @@ func runExporter(ctx context.Context, args []string, env Env) int {
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ran := make(chan error, 1)
-	go func() { ran <- exp.Run(ctx, client) }()
+	ran := make(chan struct{})
+	go func() {
+		_ = exp.Run(ctx, client) // it returns only when ctx ends, with ctx's error
+		close(ran)
+	}()
 	select {
 	case err = <-served: // the listener failed
 		cancel()

@@ -183,11 +183,12 @@ func writeReview(w io.Writer, rv *sdk.Review, markdown bool) error {
 			shown := who.list[:min(len(who.list), reviewTop)]
 			for _, s := range shown {
 				id, label := s.ID, s.Label
-				if s.Unset {
+				switch {
+				case s.Unset:
 					label, id = "(none)", ""
-				} else if id == "" {
+				case id == "":
 					id = "(unknown)"
-				} else if len(id) > 16 {
+				case len(id) > 16:
 					id = id[:12] + "…"
 				}
 				rows = append(rows, []string{label, id, money(s.Usage), pct(s.Share), num(s.Requests)})

@@ -244,7 +244,8 @@ func (c *cursor) pos(fi int) *int {
 func (c *cursor) locate(r Row) {
 	c.shape = r.s
 	for fi, f := range c.d.fields {
-		at, ok := -1, false
+		var at int
+		var ok bool
 		if f.bucket {
 			at, _, ok = r.bucketColumn()
 		} else if at, ok = r.index(f.column); !ok {
@@ -332,14 +333,6 @@ func fieldAlloc(v reflect.Value, index []int) reflect.Value {
 		v = v.Field(x)
 	}
 	return v
-}
-
-// findFold finds a column whose name equals col without regard to case.
-func (r Row) findFold(col string) (value, bool) {
-	if i, ok := r.indexFold(col); ok {
-		return r.at(i), true
-	}
-	return value{}, false
 }
 
 // indexFold is the index of a column whose name equals col without
