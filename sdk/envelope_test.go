@@ -409,7 +409,7 @@ func TestCatalogKeepsUp(t *testing.T) {
 	})
 }
 
-// The worst cases of a default client, pinned in virtual time; README's
+// The worst cases of a default client, pinned in virtual time; docs/sdk.md's
 // table quotes these figures.
 func TestWorstCases(t *testing.T) {
 	hang := func(req *http.Request) (*http.Response, error) {

@@ -36,7 +36,7 @@ type BackoffStrategy struct {
 // The defaults of the retry policy. Unlike OpenRouter's official SDKs,
 // which retry for up to an hour, a call is bounded by attempts and by a
 // minute of retrying, and a fleet of clients does not multiply the load
-// on a service that is already failing. README's "Worst cases" table
+// on a service that is already failing. The worst-case table of docs/sdk.md
 // gives what that means for each kind of failure.
 const (
 	defaultInitialInterval = 500 * time.Millisecond

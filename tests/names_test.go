@@ -27,7 +27,7 @@ var (
 // name outside the catalog gets.
 var misspelt = []string{"cost", "modle", "mdoel", "total_cost"}
 
-// TestDocumentedNamesAreInTheCatalog fails when README.md, the Makefile
+// TestDocumentedNamesAreInTheCatalog fails when README.md, docs/*.md, the Makefile
 // or a runnable example names a metric or dimension the fake's catalog,
 // which follows the service's, does not have: what a user copies must
 // work against the service.
@@ -42,7 +42,7 @@ func TestDocumentedNamesAreInTheCatalog(t *testing.T) {
 		dims = append(dims, d.Name)
 	}
 
-	files := []string{"../README.md", "../Makefile"}
+	files := append(markdownDocs(t), "../Makefile")
 	examples, err := filepath.Glob("../sdk/*example*_test.go")
 	require.NoError(t, err)
 	more, err := filepath.Glob("../sdk/*/*example*_test.go")

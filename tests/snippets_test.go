@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -45,19 +46,21 @@ import (
 const snippetScope = `(ctx context.Context, client *sdk.Client, q sdk.QueryRequest, res *sdk.QueryResult,
 	start, end time.Time, t *testing.T, export func(sdk.Row), err error) error`
 
-// TestDocSnippetsCompile type-checks every Go block of README.md and of
-// the package docs, so that none of them rots: a whole program as it is,
+// TestDocSnippetsCompile type-checks every Go block of README.md, of
+// docs/*.md and of the package docs, so that none of them rots: a whole program as it is,
 // a block with top-level functions at file level, and any other fragment
 // as the body of a function given the usual names. Unused variables and
 // imports are allowed (a fragment shows, it need not use).
 func TestDocSnippetsCompile(t *testing.T) {
 	var snippets []snippet
-	readme, err := os.ReadFile("../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, m := range regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(string(readme), -1) {
-		snippets = append(snippets, snippet{fmt.Sprintf("README.md block %d", i+1), m[1]})
+	for _, path := range markdownDocs(t) {
+		text, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(string(text), -1) {
+			snippets = append(snippets, snippet{fmt.Sprintf("%s block %d", strings.TrimPrefix(path, "../"), i+1), m[1]})
+		}
 	}
 	for _, path := range []string{"../sdk/doc.go", "../sdk/analyticstest/doc.go", "../sdk/row/row.go", "../sdk/errors.go", "../sdk/dbsync/doc.go"} {
 		snippets = append(snippets, docBlocks(t, path)...)
@@ -161,4 +164,39 @@ func typeCheck(code string, imp types.Importer) error {
 	}}
 	_, _ = conf.Check("snippet", fset, []*ast.File{f}, nil)
 	return errors.Join(errs...)
+}
+
+// markdownDocs are the Markdown pages whose code blocks the docs tests
+// check: the README and every page under docs/.
+func markdownDocs(t *testing.T) []string {
+	t.Helper()
+	pages, err := filepath.Glob("../docs/*.md")
+	if err != nil || len(pages) < 5 {
+		t.Fatalf("docs/*.md: %d pages, %v", len(pages), err)
+	}
+	return append([]string{"../README.md"}, pages...)
+}
+
+// TestDocBlocksAreChecked fails on a fenced block the docs tests would
+// not see: Go blocks are type-checked above, SQL blocks are run by
+// sdk/dbsync's TestReadmeQueries, which reads docs/sync.md alone, and
+// the demo commands whose output a page quotes are run by internal/cli's
+// TestDocumented* tests. Other blocks are commands, output,
+// configuration or other languages' clients, shown and not run.
+func TestDocBlocksAreChecked(t *testing.T) {
+	shown := map[string]bool{"": true, "ini": true, "yaml": true, "ts": true, "python": true}
+	fence := regexp.MustCompile("(?m)^```([a-z]*)\n(?s:.*?)^```$")
+	for _, path := range markdownDocs(t) {
+		text, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range fence.FindAllStringSubmatch(string(text), -1) {
+			switch lang := m[1]; {
+			case lang == "go", lang == "sql" && path == "../docs/sync.md", shown[lang]:
+			default:
+				t.Errorf("%s: a %q block no test checks", path, lang)
+			}
+		}
+	}
 }

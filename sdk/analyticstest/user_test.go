@@ -11,7 +11,7 @@ import (
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
 )
 
-// TestUsersRetryTest is the test the README shows a user writing.
+// TestUsersRetryTest is the test docs/testing.md shows a user writing.
 func TestUsersRetryTest(t *testing.T) {
 	fake := analyticstest.NewServer(t)
 	fake.Script(analyticstest.RetryAfter(429, "0"), analyticstest.Status(503))

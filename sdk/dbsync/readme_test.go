@@ -15,10 +15,10 @@ import (
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/dbsync"
 )
 
-// TestReadmeQueries runs the README's SQL, each block on its database,
+// TestReadmeQueries runs the SQL of docs/sync.md, each block on its database,
 // over the two tables its cron lines sync, with data up to now.
 func TestReadmeQueries(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../docs/sync.md")
 	require.NoError(t, err)
 	blocks := regexp.MustCompile("(?s)```sql\n-- (PostgreSQL|SQLite)\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
 	require.Len(t, blocks, 6, "three queries, each for PostgreSQL and for SQLite")
