@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/internal/series"
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/testproc"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
 )
@@ -70,8 +70,7 @@ func serveChild(spec string) {
 // startChild runs a server in a child process, so that its allocations
 // and its CPU are not the client's; it returns the server's URL.
 func startChild(b *testing.B, spec string) string {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childServer+"="+spec)
+	cmd := testproc.Self([]string{"-test.run=^$"}, childServer+"="+spec)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

@@ -12,6 +12,8 @@ import (
 // bucket, two dimensions and four metrics, about 190 bytes each; the
 // service's with counts as strings, bare dates, user_email and nulls.
 func TestPayload(t *testing.T) {
+	t.Parallel()
+
 	for _, shape := range shapes {
 		body := payload(shape, 1000)
 		var res baselineResponse

@@ -37,6 +37,8 @@ func sum(t *testing.T, rows sdk.Rows, col string) float64 {
 // The fake's two keys called "CI" come back as two keys, each with the
 // requests a filter on its id counts.
 func TestAttributeTellsSharedLabelsApart(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	c := fake.Client()
 	q := sdk.QueryRequest{Metrics: []string{"request_count", "total_usage"}, Dimensions: []string{"api_key_id"},
@@ -86,6 +88,8 @@ func TestAttributeTellsSharedLabelsApart(t *testing.T) {
 // What it costs: nothing where no label is shared; unknown ids are
 // counted, not guessed.
 func TestAttributeCostsNothingWithoutSharedLabels(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	c := fake.Client()
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model", "app"}, TimeRange: may2025, Limit: 1000}

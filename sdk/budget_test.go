@@ -14,6 +14,8 @@ import (
 )
 
 func TestRetryBudgetStopsRetriesAndRefills(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		var mu sync.Mutex
 		down := true
@@ -58,6 +60,8 @@ func TestRetryBudgetStopsRetriesAndRefills(t *testing.T) {
 // The cost of an outage: 1,000 concurrent calls against an API that
 // answers only 503. Per-call caps alone would send 5,000 requests.
 func TestRetryBudgetBoundsAnOutage(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct {
 		name   string
 		budget sdk.RetryBudget
@@ -86,10 +90,14 @@ func TestRetryBudgetBoundsAnOutage(t *testing.T) {
 }
 
 func TestBadRetryBudgetIsRefused(t *testing.T) {
+	t.Parallel()
+
 	_, err := sdk.NewClient(sdk.WithAPIKey(testKey), sdk.WithRetryBudget(sdk.RetryBudget{RetryCost: -1}))
 	assert.EqualError(t, err, "openrouter: invalid request: retry budget: RetryCost: must not be negative, got -1")
 }
 
 func TestDefaultRetryBudgetSpellsOutTheZeroValue(t *testing.T) {
+	t.Parallel()
+
 	assert.Equal(t, sdk.RetryBudget{Capacity: 500, RetryCost: 5, TimeoutCost: 10, Refill: 1}, sdk.DefaultRetryBudget())
 }

@@ -27,6 +27,8 @@ func slowMeta(_ int, req *http.Request) (*http.Response, error) {
 // Twenty concurrent first calls make one request; a caller with a 50 ms
 // deadline leaves at 50 ms, and the others get the catalog at 1 s.
 func TestCatalogSharesOneFetch(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(slowMeta)
 		c := memClient(t, m)
@@ -64,6 +66,8 @@ func TestCatalogSharesOneFetch(t *testing.T) {
 // When every waiter has left, the fetch is cancelled, and the next call
 // starts a new one.
 func TestCatalogFetchEndsWhenNobodyWaits(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(slowMeta)
 		c := memClient(t, m)
@@ -83,6 +87,8 @@ func TestCatalogFetchEndsWhenNobodyWaits(t *testing.T) {
 
 // A failed fetch is not kept.
 func TestCatalogFailureIsNotKept(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(failing(1, 401))
 		c := memClient(t, m)

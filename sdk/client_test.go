@@ -20,6 +20,8 @@ import (
 )
 
 func TestGetAnalyticsMeta(t *testing.T) {
+	t.Parallel()
+
 	s := newServer(t, okHandler)
 	c := newClient(t, s.URL)
 
@@ -38,6 +40,8 @@ func TestGetAnalyticsMeta(t *testing.T) {
 }
 
 func TestQueryAnalytics(t *testing.T) {
+	t.Parallel()
+
 	s := newServer(t, okHandler)
 	c := newClient(t, s.URL)
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -70,6 +74,8 @@ func TestQueryAnalytics(t *testing.T) {
 }
 
 func TestHeaders(t *testing.T) {
+	t.Parallel()
+
 	s := newServer(t, okHandler)
 	c := newClient(t, s.URL,
 		sdk.WithHTTPReferer("https://example.com/app"),
@@ -101,6 +107,8 @@ func TestHeaders(t *testing.T) {
 }
 
 func TestUnsetAppHeadersAreNotSent(t *testing.T) {
+	t.Parallel()
+
 	s := newServer(t, okHandler)
 	c := newClient(t, s.URL)
 	_, err := c.GetAnalyticsMeta(t.Context())
@@ -113,6 +121,8 @@ func TestUnsetAppHeadersAreNotSent(t *testing.T) {
 }
 
 func TestHeaderInjectionRefused(t *testing.T) {
+	t.Parallel()
+
 	s := newServer(t, okHandler)
 	for name, opt := range map[string]sdk.CallOption{
 		"HTTP-Referer":            sdk.WithHTTPReferer("https://x\r\nX-Evil: 1"),
@@ -139,6 +149,7 @@ func TestHeaderInjectionRefused(t *testing.T) {
 	assert.Empty(t, s.requests(), "nothing may be sent")
 }
 
+// Not parallel: it sets an environment variable.
 func TestAPIKeyFromEnvironment(t *testing.T) {
 	s := newServer(t, okHandler)
 	t.Setenv(sdk.APIKeyEnv, "sk-from-env")
@@ -155,11 +166,15 @@ func TestAPIKeyFromEnvironment(t *testing.T) {
 }
 
 func TestBadBaseURL(t *testing.T) {
+	t.Parallel()
+
 	_, err := sdk.NewClient(sdk.WithAPIKey(testKey), sdk.WithBaseURL("openrouter.ai/api"))
 	assert.EqualError(t, err, `openrouter: invalid request: base URL: "openrouter.ai/api" is not an absolute http(s) URL`)
 }
 
 func TestAPIKeyNeverLeaks(t *testing.T) {
+	t.Parallel()
+
 	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 401, errorBody(401, "Missing Authentication header"))
 	})
@@ -186,6 +201,8 @@ func TestAPIKeyNeverLeaks(t *testing.T) {
 }
 
 func TestLoggerRecordsAttempts(t *testing.T) {
+	t.Parallel()
+
 	var logs bytes.Buffer
 	synctest.Test(t, func(t *testing.T) {
 		logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -211,6 +228,8 @@ func TestLoggerRecordsAttempts(t *testing.T) {
 }
 
 func TestTimeout(t *testing.T) {
+	t.Parallel()
+
 	release := make(chan struct{})
 	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -225,6 +244,8 @@ func TestTimeout(t *testing.T) {
 }
 
 func TestCacheTime(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct {
 		ms   float64
 		want time.Time

@@ -22,6 +22,8 @@ import (
 // only as the struct each doc comment lists. The lists must be gen's
 // fields exactly: a field the spec adds fails here until its doc says it.
 func TestDocListsEveryField(t *testing.T) {
+	t.Parallel()
+
 	types := map[string]reflect.Type{
 		"QueryRequest": reflect.TypeFor[sdk.QueryRequest](), "Filter": reflect.TypeFor[sdk.Filter](),
 		"OrderBy": reflect.TypeFor[sdk.OrderBy](), "TimeRange": reflect.TypeFor[sdk.TimeRange](),
@@ -70,6 +72,8 @@ func unqualified(typ string) string { return regexp.MustCompile(`\w+\.`).Replace
 // the error body's fields. Both are copied by hand, so every field of
 // gen's must have its counterpart.
 func TestHandCopiesKeepEveryField(t *testing.T) {
+	t.Parallel()
+
 	ours := reflect.TypeFor[sdk.QueryResult]()
 	for f := range reflect.TypeFor[gen.QueryResult]().Fields() {
 		o, ok := ours.FieldByName(f.Name)

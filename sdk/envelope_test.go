@@ -46,6 +46,8 @@ func matched(err error) []string {
 // whatever the body, retried or not; every error names the operation and
 // the request id.
 func TestErrorContract(t *testing.T) {
+	t.Parallel()
+
 	html := "text/html; charset=utf-8"
 	for _, tc := range []struct {
 		status      int
@@ -99,6 +101,8 @@ func isA[T error](err error) bool {
 // A 400 after two 503s says the operation, the attempts and the request
 // id, and is a bad request only.
 func TestFinalStatusAfterRetries(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(func(n int, req *http.Request) (*http.Response, error) {
 			id := "req-" + strconv.Itoa(n)
@@ -125,6 +129,8 @@ func TestFinalStatusAfterRetries(t *testing.T) {
 // A 500, then an attempt that never answers, under a 1 s deadline: the
 // error tells the last attempt's story, and the 500 stays reachable.
 func TestHangAfterA500(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(func(n int, req *http.Request) (*http.Response, error) {
 			if n == 1 {
@@ -149,6 +155,8 @@ func TestHangAfterA500(t *testing.T) {
 
 // An attempt timeout names its phase and unwraps to the transport's error.
 func TestAttemptTimeoutPhases(t *testing.T) {
+	t.Parallel()
+
 	hang := func(req *http.Request) error { <-req.Context().Done(); return req.Context().Err() }
 	for _, tc := range []struct {
 		phase  sdk.Phase
@@ -194,6 +202,8 @@ type readerFunc func([]byte) (int, error)
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
 
 func TestIsRetryable(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct {
 		err  error
 		want bool
@@ -220,6 +230,8 @@ func TestIsRetryable(t *testing.T) {
 
 // A server that announces 200,000,000 bytes and sends 8 costs the whole
 // call, all five attempts, what it sent, not what it announced.
+//
+// Not parallel: it measures the process's heap.
 func TestLyingContentLengthCostsWhatItSent(t *testing.T) {
 	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -241,6 +253,8 @@ func TestLyingContentLengthCostsWhatItSent(t *testing.T) {
 
 // Middleware sees every attempt, in order, and cannot lose the guard.
 func TestMiddlewareSeesEveryAttempt(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(failing(2, 503))
 		var order []string
@@ -297,6 +311,8 @@ func ExampleWithMiddleware() {
 // WithResponseInto tells a success's facts without a custom doer, and is
 // refused on a client.
 func TestResponseInto(t *testing.T) {
+	t.Parallel()
+
 	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("X-Request-Id", "req-42")
 		okHandler(w, r)
@@ -313,6 +329,8 @@ func TestResponseInto(t *testing.T) {
 
 // A request id is printable ASCII and bounded, whatever the header holds.
 func TestRequestIDIsBounded(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct{ header, want string }{
 		{"abc-123", "abc-123"},
 		{"  padded  ", "padded"},
@@ -334,6 +352,8 @@ func TestRequestIDIsBounded(t *testing.T) {
 // A wrapped doer that follows redirects on its own still cannot take the
 // key off the base URL's host: the response is refused.
 func TestRedirectGuardSurvivesAWrappedDoer(t *testing.T) {
+	t.Parallel()
+
 	other := newServer(t, okHandler)
 	target := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
 	redirector := newServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -363,6 +383,8 @@ func TestRedirectGuardSurvivesAWrappedDoer(t *testing.T) {
 // The catalog is fetched again after its TTL, and once, shared, for a
 // name it does not know; then the name is accepted or refused.
 func TestCatalogKeepsUp(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		var metric atomic.Value
 		metric.Store("request_count")
@@ -412,6 +434,8 @@ func TestCatalogKeepsUp(t *testing.T) {
 // The worst cases of a default client, pinned in virtual time; docs/sdk.md's
 // table quotes these figures.
 func TestWorstCases(t *testing.T) {
+	t.Parallel()
+
 	hang := func(req *http.Request) (*http.Response, error) {
 		<-req.Context().Done()
 		return nil, &url.Error{Op: "Post", URL: req.URL.String(), Err: req.Context().Err()}

@@ -17,6 +17,8 @@ import (
 )
 
 func TestDocumentedStatusesMapToTypedErrors(t *testing.T) {
+	t.Parallel()
+
 	cases := []struct {
 		status  int
 		message string
@@ -65,6 +67,8 @@ func TestDocumentedStatusesMapToTypedErrors(t *testing.T) {
 }
 
 func TestMetaErrorsToo(t *testing.T) {
+	t.Parallel()
+
 	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 403, errorBody(403, "Only management keys can perform this operation"))
 	})
@@ -79,6 +83,8 @@ func TestMetaErrorsToo(t *testing.T) {
 // A body that is not the documented JSON keeps the status's own type;
 // only a 2XX gets OpenRouterDefaultError.
 func TestUndocumentedBodiesKeepTheStatusType(t *testing.T) {
+	t.Parallel()
+
 	cases := []struct {
 		name        string
 		status      int
@@ -123,6 +129,8 @@ func TestUndocumentedBodiesKeepTheStatusType(t *testing.T) {
 }
 
 func TestMetaWithMissingArraysIsAnError(t *testing.T) {
+	t.Parallel()
+
 	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"data":{"metrics":[]}}`)
 	})
@@ -135,6 +143,8 @@ func TestMetaWithMissingArraysIsAnError(t *testing.T) {
 
 // A huge error body costs at most 64 KiB, read and kept: the error does
 // not pin the response.
+//
+// Not parallel: it measures the process's heap.
 func TestErrorBodyIsBounded(t *testing.T) {
 	big := bytes.Repeat([]byte("x"), 32<<20)
 	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
@@ -159,6 +169,8 @@ func TestErrorBodyIsBounded(t *testing.T) {
 }
 
 func TestResponseOverCapIsRefused(t *testing.T) {
+	t.Parallel()
+
 	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, queryBody)
 	})

@@ -13,6 +13,8 @@ import (
 type providerName string
 
 func TestFilterConstructors(t *testing.T) {
+	t.Parallel()
+
 	cases := []struct {
 		filter sdk.Filter
 		want   string
@@ -35,6 +37,8 @@ func TestFilterConstructors(t *testing.T) {
 }
 
 func TestNewFilter(t *testing.T) {
+	t.Parallel()
+
 	f, err := sdk.NewFilter("api_key_id", sdk.OpIn, []any{"abc", 12, 3.5})
 	require.NoError(t, err)
 	got, _ := json.Marshal(f)

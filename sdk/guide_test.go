@@ -32,6 +32,8 @@ func guideClient(t *testing.T, cfg guidetest.Config) (*guidetest.Server, *sdk.Cl
 
 // A count sent as "1540" is 1540 to every reader: Int, Float and Decode.
 func TestStringCountsReadAsNumbers(t *testing.T) {
+	t.Parallel()
+
 	s, c := guideClient(t, guidetest.Config{})
 	res, err := c.QueryAnalytics(t.Context(), sdk.QueryRequest{Metrics: []string{"request_count", "total_usage", "usage_web"}, Dimensions: []string{"model"},
 		TimeRange: sdk.TimeRange{Start: guideStart, End: guideStart.AddDate(0, 0, 30)}})
@@ -65,6 +67,8 @@ func TestStringCountsReadAsNumbers(t *testing.T) {
 // Row.Bucket and a time.Time field read every bucket shape under either
 // prefix: a bare date, "YYYY-MM-DD HH:MM:SS", RFC 3339.
 func TestEveryBucketShapeReads(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct {
 		name string
 		cfg  guidetest.Config
@@ -106,6 +110,8 @@ func TestEveryBucketShapeReads(t *testing.T) {
 // QueryAll gathers every row of an answer larger than a page, under each
 // bucket shape, and ranks string counts as numbers: 987 before 90.
 func TestQueryAllRanksStringCountsAsNumbers(t *testing.T) {
+	t.Parallel()
+
 	for _, cfg := range []guidetest.Config{{PageRows: 50}, {PageRows: 50, CreatedAt: true}} {
 		s, c := guideClient(t, cfg)
 		end := guideStart.AddDate(0, 0, 40)

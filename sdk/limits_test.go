@@ -31,6 +31,8 @@ func rowKeys(t *testing.T, rows []sdk.Row) []string {
 // row: a 31-day metric, a 31-day dimension, minute granularity, and a
 // 400-day range of a 365-day metric.
 func TestExportsStayInsideTheWindows(t *testing.T) {
+	t.Parallel()
+
 	end := analyticstest.DefaultEnd
 	data := analyticstest.DataConfig{Rows: 40_000, Days: 420}
 	for _, tc := range []struct {
@@ -74,6 +76,8 @@ func TestExportsStayInsideTheWindows(t *testing.T) {
 // Without the windows (a table of none), a narrowing server turns a long
 // export into a silent gap: the test above would fail.
 func TestWithoutWindowsANarrowingServerCutsQuietly(t *testing.T) {
+	t.Parallel()
+
 	end := analyticstest.DefaultEnd
 	fake := analyticstest.NewServer(t, analyticstest.WithLimits(analyticstest.Limits{Ranges: analyticstest.RangesNarrow}))
 	q := sdk.QueryRequest{Metrics: []string{"avg_latency"}, Granularity: sdk.GranularityDay, TimeRange: sdk.TimeRange{Start: end.AddDate(0, 0, -80), End: end}}
@@ -85,6 +89,8 @@ func TestWithoutWindowsANarrowingServerCutsQuietly(t *testing.T) {
 // A single query longer than its window is sent as asked, one request,
 // and its result says so.
 func TestASingleLongQueryIsWarned(t *testing.T) {
+	t.Parallel()
+
 	end := analyticstest.DefaultEnd
 	fake := analyticstest.NewServer(t)
 	res, err := fake.Client().QueryAnalytics(t.Context(), sdk.QueryRequest{Metrics: []string{"avg_latency"},
@@ -107,6 +113,8 @@ func TestASingleLongQueryIsWarned(t *testing.T) {
 // The caps are checked before sending; exports lower a limit past the
 // service's 10,000 rows.
 func TestCapsAreCheckedBeforeSending(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	c := fake.Client()
 	for _, q := range []sdk.QueryRequest{
@@ -145,6 +153,8 @@ func decodeQuery(t *testing.T, body []byte) sdk.QueryRequest {
 // last 7 days up to the current minute, so that the range a result
 // covers is known; WithWindows without a Default sends it as it is.
 func TestAQueryWithoutARangeAsksForTheLast7Days(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(func(_ int, req *http.Request) (*http.Response, error) { return okReply(req), nil })
 		time.Sleep(90 * time.Second) // 2000-01-01 00:01:30 in the bubble: the range ends at 00:01
@@ -168,6 +178,8 @@ func TestAQueryWithoutARangeAsksForTheLast7Days(t *testing.T) {
 // Progress, and holds every row of them, against a fake whose clock is
 // now and which answers such a query as the service does.
 func TestAnExportWithoutARangeFetchesTheLast7Days(t *testing.T) {
+	t.Parallel()
+
 	end := time.Now().UTC().Truncate(time.Hour).Add(time.Hour)
 	fake := analyticstest.NewServer(t, analyticstest.WithData(analyticstest.DataConfig{Rows: 20_000, Days: 20, End: end}),
 		analyticstest.WithLimits(analyticstest.Limits{Ranges: analyticstest.RangesNarrow}))
@@ -196,6 +208,8 @@ func TestAnExportWithoutARangeFetchesTheLast7Days(t *testing.T) {
 // The fake with limits answers a query without a range as the service
 // does: over the last 7 days.
 func TestTheLimitedFakeAnswersTheLast7DaysWithoutARange(t *testing.T) {
+	t.Parallel()
+
 	end := time.Now().UTC().Truncate(time.Hour).Add(time.Hour)
 	fake := analyticstest.NewServer(t, analyticstest.WithData(analyticstest.DataConfig{Rows: 20_000, Days: 20, End: end}),
 		analyticstest.WithLimits(analyticstest.Limits{Ranges: analyticstest.RangesRefuse}))

@@ -54,6 +54,8 @@ func pacedQuery() sdk.QueryRequest {
 // export of over 100 requests gets every row, and the server refuses
 // none of them.
 func TestAPacedExportCausesNoRefusal(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		fake := analyticstest.NewHandler(analyticstest.WithLimits(analyticstest.ServiceLimits()), analyticstest.WithoutRequestLog())
 		doer := &handlerDoer{h: fake}
@@ -86,6 +88,8 @@ func TestAPacedExportCausesNoRefusal(t *testing.T) {
 // holds the client's requests as the pacer would, so the export still
 // gets every row, and no wait counts against the retry budget.
 func TestA429IsWaitedOutAsTheRateLimit(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		fake := analyticstest.NewHandler(analyticstest.WithLimits(analyticstest.ServiceLimits()), analyticstest.WithoutRequestLog())
 		doer := &handlerDoer{h: fake}
@@ -106,6 +110,8 @@ func TestA429IsWaitedOutAsTheRateLimit(t *testing.T) {
 // The pacer holds across goroutines and calls: 200 single queries from
 // 8 goroutines take three minutes, and none is refused.
 func TestThePacerIsTheClients(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		fake := analyticstest.NewHandler(analyticstest.WithLimits(analyticstest.ServiceLimits()), analyticstest.WithoutRequestLog())
 		doer := &handlerDoer{h: fake}
@@ -132,6 +138,8 @@ func TestThePacerIsTheClients(t *testing.T) {
 // its send, so a slow request and the fast one 64 later never meet in
 // one of the server's minutes.
 func TestNetworkJitterCausesNoRefusal(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		fake := analyticstest.NewHandler(analyticstest.WithLimits(analyticstest.ServiceLimits()), analyticstest.WithoutRequestLog())
 		// 0 to 900 ms on the way, in no order.
@@ -164,6 +172,8 @@ func TestNetworkJitterCausesNoRefusal(t *testing.T) {
 
 // A wait for the pacer that would pass the call's deadline is not begun.
 func TestAPacerWaitPastTheDeadlineFailsAtOnce(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(always(200, queryBody))
 		c := memClient(t, m, sdk.WithRateLimit(1, time.Hour))
@@ -181,6 +191,8 @@ func TestAPacerWaitPastTheDeadlineFailsAtOnce(t *testing.T) {
 // Hostile rate headers are bounded: a reset far off, in the past, or
 // garbage holds nothing.
 func TestRateHeadersAreBounded(t *testing.T) {
+	t.Parallel()
+
 	for _, h := range []map[string]string{
 		{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "99999999999999999999"},
 		{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1"}, // one second from now

@@ -63,6 +63,8 @@ func drain(ctx context.Context, c *sdk.Client, q sdk.QueryRequest, opts ...sdk.C
 }
 
 func TestAGranularityThisVersionDoesNotKnow(t *testing.T) {
+	t.Parallel()
+
 	s := series.New(series.Config{Start: seriesStart, End: seriesStart.AddDate(0, 0, 70), Users: 3, PageRows: 4})
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"}, Granularity: "fortnight"}
 	want := whole(t, s, q)
@@ -96,6 +98,8 @@ func TestAGranularityThisVersionDoesNotKnow(t *testing.T) {
 }
 
 func TestRowsWithoutTheirBucketColumn(t *testing.T) {
+	t.Parallel()
+
 	for _, pageRows := range []int{5, 1000} {
 		s := series.New(series.Config{Start: seriesStart, End: seriesStart.AddDate(0, 0, 2), Users: 3, PageRows: pageRows, NoKey: true})
 		rows, err := drain(t.Context(), seriesClient(t, s), sdk.QueryRequest{Metrics: []string{"request_count"}, Granularity: sdk.GranularityHour})
@@ -108,6 +112,8 @@ func TestRowsWithoutTheirBucketColumn(t *testing.T) {
 }
 
 func TestBucketKeysThatDoNotSayWhereToCut(t *testing.T) {
+	t.Parallel()
+
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"}, Granularity: sdk.GranularityDay,
 		TimeRange: sdk.TimeRange{Start: seriesStart, End: seriesStart.AddDate(0, 0, 20)}}
 	for name, tc := range map[string]struct {
@@ -140,6 +146,8 @@ func TestBucketKeysThatDoNotSayWhereToCut(t *testing.T) {
 // is asked gets paged by its own keys up to now instead: every row. One
 // asked for latest first gets an error (see TestBucketKeysThatDoNotSayWhereToCut).
 func TestAServerThatDoesNotSortByDate(t *testing.T) {
+	t.Parallel()
+
 	s := series.New(series.Config{Start: seriesStart, End: seriesStart.AddDate(0, 0, 20), Users: 4, PageRows: 10, Ascending: true})
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"}, Granularity: sdk.GranularityDay}
 	want := whole(t, s, q)
@@ -151,6 +159,8 @@ func TestAServerThatDoesNotSortByDate(t *testing.T) {
 // Bucket keys as ISO 8601 allows them beyond RFC 3339: a date alone, or
 // a time without its zone (UTC).
 func TestBucketKeysInOtherISOForms(t *testing.T) {
+	t.Parallel()
+
 	for name, key := range map[string]func(time.Time) string{
 		"a date alone":     func(t time.Time) string { return t.Format("2006-01-02") },
 		"no zone":          func(t time.Time) string { return t.Format("2006-01-02T15:04:05") },
@@ -170,6 +180,8 @@ func TestBucketKeysInOtherISOForms(t *testing.T) {
 // A server whose days start at 05:30 UTC (a local calendar) is paged by
 // its own keys alone: every row, each bucket summed once.
 func TestBucketsOffTheUTCCalendar(t *testing.T) {
+	t.Parallel()
+
 	const offset = 5*time.Hour + 30*time.Minute
 	s := series.New(series.Config{Start: seriesStart, End: seriesStart.AddDate(0, 0, 30), Users: 5, PageRows: 12,
 		Bucket: func(g string, t time.Time) (time.Time, bool) {
@@ -185,6 +197,8 @@ func TestBucketsOffTheUTCCalendar(t *testing.T) {
 }
 
 func TestWarningsReachTheCaller(t *testing.T) {
+	t.Parallel()
+
 	const warning = `filters[0]: model value "GPT-4o" could not be resolved`
 	s := series.New(series.Config{Start: seriesStart, End: seriesStart.AddDate(0, 0, 10), Users: 10, PageRows: 500, Warnings: []string{warning}})
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"}, Granularity: sdk.GranularityHour,
@@ -257,6 +271,8 @@ func serveInMemory(h http.Handler) func(int, *http.Request) (*http.Response, err
 
 // WithTimeout bounds the whole export, not each of its requests.
 func TestOneDeadlineForTheWholeExport(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		s := series.New(series.Config{Start: seriesStart, End: seriesStart.AddDate(0, 0, 7), Users: 10, PageRows: 300, Delay: 200 * time.Millisecond})
 		m := newMemAPI(serveInMemory(s))
@@ -275,6 +291,8 @@ func TestOneDeadlineForTheWholeExport(t *testing.T) {
 // The export fetches a bounded window of pages ahead of a loop that
 // stops to think, however many pages remain.
 func TestFetchingAheadIsBounded(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		s := series.New(series.Config{Start: seriesStart, End: seriesStart.AddDate(0, 0, 30), Users: 10, PageRows: 100})
 		m := newMemAPI(serveInMemory(s))
@@ -298,6 +316,8 @@ func TestFetchingAheadIsBounded(t *testing.T) {
 // Each row is decoded about once: a response cut inside its last bucket
 // costs that bucket's rows again, not the whole response.
 func TestRowsAreDecodedAboutOnce(t *testing.T) {
+	t.Parallel()
+
 	s := series.New(series.Config{Start: seriesStart, End: seriesStart.AddDate(0, 0, 30), Users: 100})
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"}, Granularity: sdk.GranularityHour,
 		TimeRange: sdk.TimeRange{Start: s.Start, End: s.End}}
@@ -311,6 +331,8 @@ func TestRowsAreDecodedAboutOnce(t *testing.T) {
 }
 
 func TestConcurrencyIsBounded(t *testing.T) {
+	t.Parallel()
+
 	c, err := sdk.NewClient(sdk.WithAPIKey(testKey))
 	require.NoError(t, err)
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Granularity: sdk.GranularityDay}
@@ -326,6 +348,8 @@ func TestConcurrencyIsBounded(t *testing.T) {
 }
 
 func TestGroupLimitIsRefused(t *testing.T) {
+	t.Parallel()
+
 	c, err := sdk.NewClient(sdk.WithAPIKey(testKey))
 	require.NoError(t, err)
 	_, err = drain(t.Context(), c, sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"},
@@ -340,6 +364,8 @@ func TestGroupLimitIsRefused(t *testing.T) {
 // without a time range (and with ragged ends), on the UTC calendar and
 // off it. The answer is always the whole one, in order.
 func TestEveryShapeIsExact(t *testing.T) {
+	t.Parallel()
+
 	const offset = 5*time.Hour + 30*time.Minute
 	local := func(g string, t time.Time) (time.Time, bool) {
 		b, ok := series.CalendarBucket(g, t.Add(-offset))

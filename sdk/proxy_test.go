@@ -6,13 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/testproc"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 )
 
@@ -21,6 +21,8 @@ import (
 // environment once per process; the API's host is a name that is never
 // resolved, since the proxy on loopback answers for it.
 func TestDefaultClientUsesTheProxyEnvironment(t *testing.T) {
+	t.Parallel()
+
 	if os.Getenv("SDK_PROXY_CHILD") != "" {
 		c, err := sdk.NewClient(sdk.WithAPIKey(testKey), sdk.WithBaseURL("http://analytics.example.test/api/v1"))
 		if err == nil {
@@ -40,8 +42,7 @@ func TestDefaultClientUsesTheProxyEnvironment(t *testing.T) {
 	}))
 	defer proxy.Close()
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestDefaultClientUsesTheProxyEnvironment$")
-	cmd.Env = append(os.Environ(), "SDK_PROXY_CHILD=1", "HTTP_PROXY="+proxy.URL, "http_proxy="+proxy.URL, "NO_PROXY=", "no_proxy=")
+	cmd := testproc.Self([]string{"-test.run=^TestDefaultClientUsesTheProxyEnvironment$"}, "SDK_PROXY_CHILD=1", "HTTP_PROXY="+proxy.URL, "http_proxy="+proxy.URL, "NO_PROXY=", "no_proxy=")
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 	assert.Contains(t, string(out), "child: <nil>")

@@ -48,6 +48,8 @@ func rowTexts(t *testing.T, rows []sdk.Row) []string {
 // the same order for a time-ordered query, or the same multiset, in the
 // requested order, for one ordered by a metric.
 func TestQueryAllGathersEveryRow(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	c := fake.Client()
 	for _, tc := range []struct {
@@ -86,6 +88,8 @@ func TestQueryAllGathersEveryRow(t *testing.T) {
 }
 
 func TestQueryAllOrderedByAMetric(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	q := sdk.QueryRequest{Metrics: []string{"total_usage"}, Dimensions: []string{"model"},
 		Granularity: sdk.GranularityDay, TimeRange: last(90 * day), Limit: 200,
@@ -108,6 +112,8 @@ func TestQueryAllOrderedByAMetric(t *testing.T) {
 // A range whose ends fall inside buckets keeps the single query's bucket
 // membership, for every granularity.
 func TestQueryAllWithRaggedEnds(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	c := fake.Client()
 	ragged := sdk.TimeRange{Start: dataEnd.Add(-70*day + 10*time.Hour + 37*time.Minute + 30*time.Second), End: dataEnd.Add(-3*day - 13*time.Hour - 11*time.Minute)}
@@ -126,6 +132,8 @@ func TestQueryAllWithRaggedEnds(t *testing.T) {
 }
 
 func TestQueryAllRetriesFaultsInPieces(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	fake.Script(analyticstest.Status(503), analyticstest.ResetBeforeHeaders(), analyticstest.ResetMidBody())
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"},
@@ -137,6 +145,8 @@ func TestQueryAllRetriesFaultsInPieces(t *testing.T) {
 }
 
 func TestQueryAllYieldsThePersistentFailure(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"},
 		Granularity: sdk.GranularityDay, TimeRange: last(90 * day), Limit: 300}
@@ -167,6 +177,8 @@ func TestQueryAllYieldsThePersistentFailure(t *testing.T) {
 // nothing is left running (synctest fails on a goroutine that outlives
 // the bubble).
 func TestQueryAllStopsWhenTheLoopDoes(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		s := series.New(series.Config{Start: seriesStart, End: seriesStart.AddDate(0, 0, 30), Users: 10, PageRows: 100})
 		m := newMemAPI(serveInMemory(s))
@@ -188,6 +200,8 @@ func TestQueryAllStopsWhenTheLoopDoes(t *testing.T) {
 }
 
 func TestQueryAllNeverReturnsAPartialResult(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	c := fake.Client()
 	t.Run("no granularity", func(t *testing.T) {
@@ -224,6 +238,8 @@ func TestQueryAllNeverReturnsAPartialResult(t *testing.T) {
 }
 
 func TestQueryAllReportsProgress(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"},
 		Granularity: sdk.GranularityDay, TimeRange: last(90 * day), Limit: 300}
@@ -252,6 +268,8 @@ func TestQueryAllReportsProgress(t *testing.T) {
 // Under a flaky API (45% of requests fail in mixed ways), every row still
 // comes, in order, on each of a few seeds.
 func TestQueryAllUnderChaos(t *testing.T) {
+	t.Parallel()
+
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"},
 		Granularity: sdk.GranularityHour, TimeRange: last(20 * day), Limit: 1000}
 	for seed := uint64(1); seed <= 3; seed++ {

@@ -69,6 +69,8 @@ func jsonEscape(s string) string {
 // exported field of any error in the chain, in no log line, and in no
 // ResponseInfo.
 func TestEchoedKeyNeverLeaves(t *testing.T) {
+	t.Parallel()
+
 	for name, handler := range echoes {
 		t.Run(name, func(t *testing.T) {
 			s := newServer(t, handler)
@@ -159,6 +161,8 @@ func fieldsText(v reflect.Value, depth int) []string {
 
 // Only the key is replaced: text that merely resembles it stays whole.
 func TestRedactionIsExact(t *testing.T) {
+	t.Parallel()
+
 	c, err := sdk.NewClient(sdk.WithAPIKey(testKey))
 	require.NoError(t, err)
 	for _, text := range []string{
@@ -178,6 +182,8 @@ func TestRedactionIsExact(t *testing.T) {
 // White space around a key is trimmed, so the header is never
 // "Bearer  sk-..." with two spaces; inside a key it is refused.
 func TestKeyWhiteSpace(t *testing.T) {
+	t.Parallel()
+
 	s := newServer(t, okHandler)
 	c := newClient(t, s.URL, sdk.WithAPIKey(" \t"+testKey+"\r\n"))
 	_, err := c.GetAnalyticsMeta(t.Context())
@@ -197,6 +203,8 @@ func TestKeyWhiteSpace(t *testing.T) {
 // back as it came, so its cost is zero (even a warning that holds the
 // key is the caller's data; client.Redact is there for printing it).
 func TestRedactionIsNotOnTheHappyPath(t *testing.T) {
+	t.Parallel()
+
 	body := strings.Replace(queryBody, `"warnings":["w1"]`, `"warnings":["`+jsonEscape(echoKey)+`"]`, 1)
 	m := newMemAPI(func(int, *http.Request) (*http.Response, error) { return reply(200, body), nil })
 	c := memClient(t, m, sdk.WithAPIKey(echoKey))

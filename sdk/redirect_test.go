@@ -17,6 +17,8 @@ import (
 )
 
 func TestRedirectToAnotherHostIsRefused(t *testing.T) {
+	t.Parallel()
+
 	target := newServer(t, okHandler)
 	// 127.0.0.1 and localhost are different hosts to the client.
 	other := strings.Replace(target.URL, "127.0.0.1", "localhost", 1)
@@ -34,6 +36,8 @@ func TestRedirectToAnotherHostIsRefused(t *testing.T) {
 }
 
 func TestRedirectFromHTTPSToHTTPIsRefused(t *testing.T) {
+	t.Parallel()
+
 	var plain []string
 	s := httptest.NewUnstartedServer(nil)
 	s.Config.ErrorLog = log.New(io.Discard, "", 0)
@@ -58,6 +62,8 @@ func TestRedirectFromHTTPSToHTTPIsRefused(t *testing.T) {
 }
 
 func TestRedirectWithinTheHostIsFollowed(t *testing.T) {
+	t.Parallel()
+
 	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/old/analytics/meta" {
 			http.Redirect(w, r, "/analytics/meta", http.StatusMovedPermanently)
@@ -74,6 +80,8 @@ func TestRedirectWithinTheHostIsFollowed(t *testing.T) {
 }
 
 func TestPlainHTTPToARemoteHostWarnsOnce(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct {
 		url  string
 		warn bool

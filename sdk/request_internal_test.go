@@ -15,6 +15,8 @@ import (
 // The hand-built requests are gen's, byte for byte: method, URL,
 // headers and body, for base URLs with and without a path, and for app
 // headers empty, plain and odd.
+//
+// Not parallel: it uses the process's default transport.
 func TestRequestsAreGens(t *testing.T) {
 	queries := []QueryRequest{
 		{Metrics: []string{"request_count"}},
@@ -66,6 +68,8 @@ func sameRequest(t *testing.T, want, got *http.Request) {
 
 // What building a query request costs: no more allocations than plain
 // json.Marshal and http.NewRequest with the headers set.
+//
+// Not parallel: it counts the process's allocations.
 func TestQueryRequestCost(t *testing.T) {
 	c, err := NewClient(WithAPIKey("sk-or-v1-test"))
 	require.NoError(t, err)

@@ -27,6 +27,8 @@ func requestsTo(fake *analyticstest.Server, path string) int {
 }
 
 func TestResolve(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	c := fake.Client(sdk.WithApps(analyticstest.Apps()...))
 	ctx := t.Context()
@@ -93,6 +95,8 @@ func TestResolve(t *testing.T) {
 }
 
 func TestLookupsAreKeptAndRefreshed(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	c := fake.Client()
 	ctx := t.Context()
@@ -111,6 +115,8 @@ func TestLookupsAreKeptAndRefreshed(t *testing.T) {
 }
 
 func TestResolveFilters(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	c := fake.Client()
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Filters: []sdk.Filter{
@@ -148,6 +154,8 @@ func TestResolveFilters(t *testing.T) {
 
 // A look-up that pages on forever costs at most MaxListed records.
 func TestAListingThatNeverEnds(t *testing.T) {
+	t.Parallel()
+
 	var calls atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
@@ -166,6 +174,8 @@ func TestAListingThatNeverEnds(t *testing.T) {
 
 // A look-up that echoes the key in its names cannot make an error print it.
 func TestNameErrorsAreRedacted(t *testing.T) {
+	t.Parallel()
+
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		if r.URL.Path == "/workspaces" {
@@ -190,6 +200,8 @@ func TestNameErrorsAreRedacted(t *testing.T) {
 }
 
 func TestLabelIDs(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	c := fake.Client()
 	keys, err := c.LabelIDs(t.Context(), "api_key_id")

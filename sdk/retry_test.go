@@ -30,6 +30,8 @@ import (
 // the waits are exact virtual time, and no test sleeps.
 
 func TestRetriedStatuses(t *testing.T) {
+	t.Parallel()
+
 	for _, status := range []int{408, 429, 500, 502, 503, 504} {
 		t.Run(http.StatusText(status), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -44,6 +46,8 @@ func TestRetriedStatuses(t *testing.T) {
 }
 
 func TestNeverRetriedStatuses(t *testing.T) {
+	t.Parallel()
+
 	for _, status := range []int{400, 401, 403, 404, 422, 501} {
 		t.Run(http.StatusText(status), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -63,6 +67,8 @@ func TestNeverRetriedStatuses(t *testing.T) {
 // The default policy against an API that is down for good: five
 // attempts, about four seconds, and the typed 503 with what happened.
 func TestDefaultPolicyAgainstAPermanent503(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(always(503, errorBody(503, "upstream overloaded")))
 		c := memClient(t, m)
@@ -92,6 +98,8 @@ func TestDefaultPolicyAgainstAPermanent503(t *testing.T) {
 }
 
 func TestBackoffSchedule(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(failing(5, 503))
 		backoff := sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: 4 * time.Second, MaxInterval: 12 * time.Second, Exponent: 2})
@@ -109,6 +117,8 @@ func TestBackoffSchedule(t *testing.T) {
 }
 
 func TestRetryCap(t *testing.T) {
+	t.Parallel()
+
 	for _, retries := range []int{1, 2, 7} {
 		t.Run(fmt.Sprint(retries), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -127,6 +137,8 @@ func TestRetryCap(t *testing.T) {
 // wait, or falls back to the backoff schedule, or (when it asks for more
 // than the budget) stops the retries at once. It never storms.
 func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+
 	// synctest's clock starts at midnight UTC, 2000-01-01: whole seconds.
 	epoch := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	backoff := func(t *testing.T, waits []time.Duration) {
@@ -181,6 +193,8 @@ func TestRetryAfter(t *testing.T) {
 }
 
 func TestRateLimitErrorCarriesRetryAfter(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(always(429, errorBody(429, "slow down"), "Retry-After", "30"))
 		_, err := memClient(t, m, sdk.WithMaxRetries(0)).QueryAnalytics(t.Context(), simpleQuery)
@@ -200,6 +214,8 @@ func TestRateLimitErrorCarriesRetryAfter(t *testing.T) {
 // A Retry-After that ends past the context's deadline stops the retries
 // at once, as context.DeadlineExceeded with the 503 as the cause.
 func TestRetryAfterPastTheDeadline(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(always(503, errorBody(503, "upstream overloaded"), "Retry-After", "10"))
 		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
@@ -220,6 +236,8 @@ func TestRetryAfterPastTheDeadline(t *testing.T) {
 // When the context ends during a backoff wait, the error still says what
 // the retries were for.
 func TestCancelDuringBackoffKeepsTheCause(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(always(503, errorBody(503, "upstream overloaded")))
 		ctx, cancel := context.WithCancel(t.Context())
@@ -238,6 +256,8 @@ func TestCancelDuringBackoffKeepsTheCause(t *testing.T) {
 
 // A deadline reached during a later attempt keeps the earlier 503.
 func TestDeadlineDuringRetryKeepsTheCause(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(func(n int, req *http.Request) (*http.Response, error) {
 			if n == 1 {
@@ -267,6 +287,8 @@ func TestDeadlineDuringRetryKeepsTheCause(t *testing.T) {
 // A server that accepts and never answers costs one attempt timeout per
 // attempt, not the call's whole budget.
 func TestStalledServerWithAttemptTimeout(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(func(_ int, req *http.Request) (*http.Response, error) {
 			<-req.Context().Done()
@@ -291,6 +313,8 @@ func TestStalledServerWithAttemptTimeout(t *testing.T) {
 
 // The default attempt timeout applies without any option.
 func TestDefaultAttemptTimeout(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(func(_ int, req *http.Request) (*http.Response, error) {
 			<-req.Context().Done()
@@ -306,6 +330,8 @@ func TestDefaultAttemptTimeout(t *testing.T) {
 
 // A slow server, a 503 and a 429 can be told apart from the error alone.
 func TestRetryErrorsTellWhatHappened(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		cfg := sdk.WithMaxRetries(1)
 		slow := newMemAPI(func(_ int, req *http.Request) (*http.Response, error) {
@@ -331,6 +357,8 @@ func TestRetryErrorsTellWhatHappened(t *testing.T) {
 }
 
 func TestMaxElapsedTimeBoundsTheRetries(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(always(502, "", "Content-Type", "text/html"))
 		backoff := sdk.WithBackoff(sdk.BackoffStrategy{
@@ -346,6 +374,8 @@ func TestMaxElapsedTimeBoundsTheRetries(t *testing.T) {
 }
 
 func TestPOSTBodyResentIntact(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(failing(2, 502))
 		q := sdk.QueryRequest{Metrics: []string{"request_count", "total_usage"}, Filters: []sdk.Filter{sdk.In("model", "a", "b")},
@@ -361,6 +391,8 @@ func TestPOSTBodyResentIntact(t *testing.T) {
 }
 
 func TestPerCallRetriesBeatClientConfig(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(failing(1, 503))
 		c := memClient(t, m, sdk.WithMaxRetries(0))
@@ -384,6 +416,8 @@ func TestPerCallRetriesBeatClientConfig(t *testing.T) {
 // Setting only the backoff keeps the default count and connection
 // errors retried.
 func TestZeroFieldsMeanTheDefaults(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		reset := func(n int, req *http.Request) (*http.Response, error) {
 			if n == 1 {
@@ -408,6 +442,8 @@ func TestZeroFieldsMeanTheDefaults(t *testing.T) {
 }
 
 func TestBadRetryConfigIsRefused(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct {
 		cfg  sdk.CallOption
 		want string
@@ -439,6 +475,8 @@ func TestBadRetryConfigIsRefused(t *testing.T) {
 
 // Only failures another attempt may fix are retried: an allowlist.
 func TestConnectionErrors(t *testing.T) {
+	t.Parallel()
+
 	opErr := func(err error) error { return &net.OpError{Op: "read", Net: "tcp", Err: err} }
 	for _, tc := range []struct {
 		name  string
@@ -490,6 +528,8 @@ func (timeoutError) Timeout() bool { return true }
 
 // A body cut short is retried like a reset.
 func TestBodyCutShortIsRetried(t *testing.T) {
+	t.Parallel()
+
 	synctest.Test(t, func(t *testing.T) {
 		m := newMemAPI(func(n int, req *http.Request) (*http.Response, error) {
 			if n == 1 {
@@ -508,6 +548,8 @@ func TestBodyCutShortIsRetried(t *testing.T) {
 
 // TLS failures are permanent: one attempt each, over real loopback TLS.
 func TestTLSFailuresAreNotRetried(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct {
 		name           string
 		server, client *tls.Config
@@ -543,6 +585,8 @@ func TestTLSFailuresAreNotRetried(t *testing.T) {
 
 // A real reset over loopback is retried. Its one wait is 1 ns long.
 func TestConnectionResetOverLoopbackIsRetried(t *testing.T) {
+	t.Parallel()
+
 	var calls atomic.Int32
 	s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		if calls.Add(1) == 1 {

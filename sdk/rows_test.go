@@ -21,6 +21,8 @@ type modelDay struct {
 }
 
 func TestTypedRowsFromTheFake(t *testing.T) {
+	t.Parallel()
+
 	for _, v := range analyticstest.Variants() {
 		t.Run(v.Name, func(t *testing.T) {
 			fake := analyticstest.NewServer(t, v.Options...)
@@ -76,6 +78,8 @@ func TestTypedRowsFromTheFake(t *testing.T) {
 }
 
 func TestDecodeRowsIsStrict(t *testing.T) {
+	t.Parallel()
+
 	rows := func(js string) []sdk.Row {
 		var r []sdk.Row
 		require.NoError(t, json.Unmarshal([]byte(js), &r))
@@ -127,6 +131,8 @@ func TestDecodeRowsIsStrict(t *testing.T) {
 }
 
 func TestRowAccessorErrors(t *testing.T) {
+	t.Parallel()
+
 	var b row.Builder
 	r := b.Add("model", nil).Add("n", "x").Add("date__hour", "not a time").Row()
 	s, err := r.Text("model")
@@ -142,6 +148,8 @@ func TestRowAccessorErrors(t *testing.T) {
 }
 
 func TestCatalogCheck(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	c := fake.Client()
 	cat, err := c.Catalog(t.Context())

@@ -12,6 +12,8 @@ import (
 // A body of known, honest length is read in one allocation of its size;
 // one that announces more than it sends costs at most firstRead; one of
 // unknown length grows with what arrives.
+//
+// Not parallel: it measures the process's heap.
 func TestReadCappedAllocatesWhatArrives(t *testing.T) {
 	body := bytes.Repeat([]byte("x"), 10<<20)
 	var before, after runtime.MemStats

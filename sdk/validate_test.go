@@ -15,6 +15,8 @@ import (
 )
 
 func TestClientSideChecks(t *testing.T) {
+	t.Parallel()
+
 	start := time.Date(2025, 1, 8, 0, 0, 0, 0, time.UTC)
 	many := func(n int) []sdk.Filter {
 		fs := make([]sdk.Filter, n)
@@ -84,6 +86,8 @@ func TestClientSideChecks(t *testing.T) {
 }
 
 func TestValidationReportsEveryProblem(t *testing.T) {
+	t.Parallel()
+
 	err := sdk.ValidateQuery(&sdk.QueryRequest{Dimensions: []string{"a", "b", "c"}, Limit: -1})
 	require.Error(t, err)
 	assert.Equal(t, 3, strings.Count(err.Error(), "openrouter: invalid request:"))
@@ -92,6 +96,8 @@ func TestValidationReportsEveryProblem(t *testing.T) {
 }
 
 func TestValidQueriesPass(t *testing.T) {
+	t.Parallel()
+
 	classifier := uuid.MustParse("3f2b8c1e-9a4d-4e6f-8b7a-1c2d3e4f5a6b")
 	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	q := sdk.QueryRequest{
@@ -114,6 +120,8 @@ func TestValidQueriesPass(t *testing.T) {
 // Names this version does not know are the server's to judge: a beta API
 // adds granularities and operators without notice.
 func TestUnknownNamesAreSent(t *testing.T) {
+	t.Parallel()
+
 	s := newServer(t, okHandler)
 	c := newClient(t, s.URL)
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Granularity: "quarter",

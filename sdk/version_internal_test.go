@@ -6,6 +6,8 @@ import (
 )
 
 func TestVersionFromBuildInfo(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct {
 		name string
 		bi   *debug.BuildInfo

@@ -32,6 +32,8 @@ var apiPackages = []struct{ dir, file string }{
 // breaks callers). go test ./tests -run TestPublicAPI -update-api
 // rewrites the files.
 func TestPublicAPI(t *testing.T) {
+	t.Parallel()
+
 	for _, p := range apiPackages {
 		t.Run(p.dir, func(t *testing.T) {
 			got := exportedAPI(t, filepath.Join("..", p.dir))
@@ -203,6 +205,8 @@ func typeSpec(add func(string, ...any), src func(ast.Node) string, s *ast.TypeSp
 
 // The lister sees every kind of exported name, and nothing unexported.
 func TestExportedAPIListsEveryKind(t *testing.T) {
+	t.Parallel()
+
 	dir := t.TempDir()
 	src := `package p
 

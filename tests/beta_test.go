@@ -16,6 +16,8 @@ import (
 // operator reaches the server, which judges it (the fake, like the
 // service, answers 400 for names outside its catalog).
 func TestUnknownNamesReachTheServer(t *testing.T) {
+	t.Parallel()
+
 	c := newContract(t)
 	for name, q := range map[string]sdk.QueryRequest{
 		"granularity": {Metrics: []string{"request_count"}, Granularity: "quarter"},
@@ -36,6 +38,8 @@ func TestUnknownNamesReachTheServer(t *testing.T) {
 // An unknown display format decodes, and the CLI shows it as a plain
 // number (see internal/cli for the printing).
 func TestUnknownDisplayFormatDecodes(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	fake.Script(analyticstest.Raw(200, "application/json", `{"data":{
 		"metrics":[{"name":"carbon","display_label":"Carbon","is_rate":false,"display_format":"grams_co2"}],
@@ -54,6 +58,8 @@ func TestUnknownDisplayFormatDecodes(t *testing.T) {
 // and value, in clf_dimension_name / clf_dimension_value, counting only
 // tagged generations unless include_nulls.
 func TestClassifierDimensionsWithoutNames(t *testing.T) {
+	t.Parallel()
+
 	c := newContract(t)
 	id := uuid.MustParse(analyticstest.ClassifierID)
 	total, err := c.fake.Query(sdk.QueryRequest{Metrics: []string{"request_count"}})
@@ -113,6 +119,8 @@ func TestClassifierDimensionsWithoutNames(t *testing.T) {
 // classifier_filters combine with standard dimensions; a classifier id
 // that differs from classifier_dimensions' is refused before sending.
 func TestClassifierFiltersRules(t *testing.T) {
+	t.Parallel()
+
 	c := newContract(t)
 	id := uuid.MustParse(analyticstest.ClassifierID)
 	res, err := c.client.QueryAnalytics(t.Context(), sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"},

@@ -131,6 +131,8 @@ func (c *contract) verify(t *testing.T) int {
 }
 
 func TestMetaContract(t *testing.T) {
+	t.Parallel()
+
 	c := newContract(t)
 	meta, err := c.client.GetAnalyticsMeta(t.Context())
 	require.NoError(t, err)
@@ -170,6 +172,8 @@ func get(t *testing.T, url, key string) (int, []byte) {
 }
 
 func TestQueryContract(t *testing.T) {
+	t.Parallel()
+
 	classifier := uuid.MustParse(analyticstest.ClassifierID)
 	june := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 	week := sdk.TimeRange{Start: june, End: june.AddDate(0, 0, 7)}
@@ -248,6 +252,8 @@ func jsonOf(t *testing.T, v any) string {
 }
 
 func TestErrorStatusContract(t *testing.T) {
+	t.Parallel()
+
 	c := newContract(t)
 	for _, status := range []int{400, 401, 403, 408, 500, 429, 502} {
 		c.fake.Script(analyticstest.Status(status))
@@ -276,6 +282,8 @@ func TestErrorStatusContract(t *testing.T) {
 // Requests the spec forbids: the SDK refuses them before sending, and the
 // fake refuses them with 400 when they are sent anyway.
 func TestForbiddenRequests(t *testing.T) {
+	t.Parallel()
+
 	filters := make([]sdk.Filter, 21)
 	for i := range filters {
 		filters[i] = sdk.Eq("model", "openai/gpt-4o")

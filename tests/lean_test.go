@@ -10,6 +10,8 @@ import (
 // not be linked into it (its --demo uses the fake API, which takes a small
 // interface rather than testing.TB).
 func TestCLIDoesNotLinkTestCode(t *testing.T) {
+	t.Parallel()
+
 	out, err := exec.CommandContext(t.Context(), "go", "list", "-deps", "../cmd/openrouter-analytics").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)

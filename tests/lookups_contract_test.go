@@ -14,6 +14,8 @@ import (
 // The four look-ups' traffic (every page of them) validates against the
 // spec both ways, and what the SDK decodes is every record the fake has.
 func TestLookupsContract(t *testing.T) {
+	t.Parallel()
+
 	c := newContract(t)
 	ctx := t.Context()
 

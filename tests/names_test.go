@@ -32,6 +32,8 @@ var misspelt = []string{"cost", "modle", "mdoel", "total_cost"}
 // which follows the service's, does not have: what a user copies must
 // work against the service.
 func TestDocumentedNamesAreInTheCatalog(t *testing.T) {
+	t.Parallel()
+
 	meta, err := analyticstest.NewServer(t).Client().GetAnalyticsMeta(t.Context())
 	require.NoError(t, err)
 	var metrics, dims []string

@@ -16,6 +16,8 @@ import (
 // TestReadmeQuickStart builds the README's quick start as it stands, a
 // program that imports only sdk/, and runs it against the fake API.
 func TestReadmeQuickStart(t *testing.T) {
+	t.Parallel()
+
 	readme, err := os.ReadFile("../README.md")
 	require.NoError(t, err)
 	_, section, ok := strings.Cut(string(readme), "## Quick start")

@@ -52,6 +52,8 @@ const snippetScope = `(ctx context.Context, client *sdk.Client, q sdk.QueryReque
 // as the body of a function given the usual names. Unused variables and
 // imports are allowed (a fragment shows, it need not use).
 func TestDocSnippetsCompile(t *testing.T) {
+	t.Parallel()
+
 	var snippets []snippet
 	for _, path := range markdownDocs(t) {
 		text, err := os.ReadFile(path)
@@ -184,6 +186,8 @@ func markdownDocs(t *testing.T) []string {
 // TestDocumented* tests. Other blocks are commands, output,
 // configuration or other languages' clients, shown and not run.
 func TestDocBlocksAreChecked(t *testing.T) {
+	t.Parallel()
+
 	shown := map[string]bool{"": true, "ini": true, "yaml": true, "ts": true, "python": true}
 	fence := regexp.MustCompile("(?m)^```([a-z]*)\n(?s:.*?)^```$")
 	for _, path := range markdownDocs(t) {

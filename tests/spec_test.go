@@ -17,6 +17,8 @@ import (
 )
 
 func TestSpecLoadsAndValidates(t *testing.T) {
+	t.Parallel()
+
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromFile("../openapi/analytics.yaml")
 	require.NoError(t, err)
@@ -32,6 +34,8 @@ func TestSpecLoadsAndValidates(t *testing.T) {
 // Example validation is on: a broken example fails Validate, so the test
 // above proves every example in the spec fits its schema.
 func TestSpecExampleValidationCatchesABrokenExample(t *testing.T) {
+	t.Parallel()
+
 	raw, err := os.ReadFile("../openapi/analytics.yaml")
 	require.NoError(t, err)
 	broken := strings.Replace(string(raw), "display_format: currency}", "display_format: dollars}", 1)
@@ -45,6 +49,8 @@ func TestSpecExampleValidationCatchesABrokenExample(t *testing.T) {
 
 // Every example the contract lists is in the spec.
 func TestSpecHasTheContractsExamples(t *testing.T) {
+	t.Parallel()
+
 	doc, err := openapi3.NewLoader().LoadFromFile("../openapi/analytics.yaml")
 	require.NoError(t, err)
 	query := doc.Paths.Find("/analytics/query").Post
@@ -88,6 +94,8 @@ func routerAt(tb testing.TB, serverURL string) routers.Router {
 // the spec's own example: flat values, counts as numbers or strings,
 // nulls; a nested value is a violation.
 func TestRowSchemaDescribesTheService(t *testing.T) {
+	t.Parallel()
+
 	doc, err := openapi3.NewLoader().LoadFromData(openapi.Spec)
 	require.NoError(t, err)
 	schema := doc.Components.Schemas["Row"].Value

@@ -20,6 +20,8 @@ var hourlyByUser = []string{"query", "--demo", "--metric", "request_count", "--d
 
 // Without --all, a truncated result says so on stderr in every format.
 func TestTruncationIsNeverSilent(t *testing.T) {
+	t.Parallel()
+
 	for _, format := range []string{"table", "csv", "json", "jsonl"} {
 		t.Run(format, func(t *testing.T) {
 			code, out, errOut := run(t, nil, append(hourlyByUser, "--limit", "100", "--format", format)...)
@@ -36,6 +38,8 @@ func TestTruncationIsNeverSilent(t *testing.T) {
 
 // --all gets every row in every format, streaming CSV in time order.
 func TestAll(t *testing.T) {
+	t.Parallel()
+
 	code, single, _ := run(t, nil, append(hourlyByUser, "--limit", "10000", "--format", "csv")...)
 	require.Equal(t, 0, code)
 	code, all, errOut := run(t, nil, append(hourlyByUser, "--all", "--limit", "500", "--format", "csv")...)
@@ -62,6 +66,8 @@ func TestAll(t *testing.T) {
 }
 
 func TestAllShowsProgressOnATerminal(t *testing.T) {
+	t.Parallel()
+
 	var stdout, stderr bytes.Buffer
 	code := cli.Run(t.Context(), append(hourlyByUser, "--all", "--limit", "500", "--format", "csv"),
 		cli.Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }, StderrIsTerminal: true})
@@ -74,6 +80,8 @@ func TestAllShowsProgressOnATerminal(t *testing.T) {
 // A warning of the server's reaches stderr once in every format, with
 // and without --all, and --strict makes it exit 4.
 func TestWarningsAreNeverSilent(t *testing.T) {
+	t.Parallel()
+
 	// An id the service does not know passes the command's look-up (ids
 	// pass through: a look-up need not list them all) and gets the
 	// server's warning.
@@ -104,6 +112,8 @@ func TestWarningsAreNeverSilent(t *testing.T) {
 
 // --all streams: JSON is the same document as without it.
 func TestAllStreamsJSON(t *testing.T) {
+	t.Parallel()
+
 	args := append(slices.Clone(hourlyByUser), "--last", "2d", "--filter", "model in openai/gpt-4o,openai/gpt-9", "--format", "json")
 	code, once, _ := run(t, nil, append(args, "--limit", "10000")...)
 	require.Equal(t, 0, code)
@@ -123,6 +133,8 @@ func TestAllStreamsJSON(t *testing.T) {
 }
 
 func TestAllRefusesAPartialResult(t *testing.T) {
+	t.Parallel()
+
 	code, _, errOut := run(t, nil, "query", "--demo", "--metric", "request_count", "--dimension", "user,model", "--limit", "10", "--all")
 	assert.Equal(t, cli.ExitError, code)
 	assert.Contains(t, errOut, "has no granularity to split it by: add a granularity, use fewer dimensions, or a filter")
@@ -138,6 +150,8 @@ func records(t *testing.T, out string) [][]string {
 // lists; with --no-check, names reach the server, and the fake answers
 // 400 for unknown ones as the service would.
 func TestUnknownNamesReachTheServer(t *testing.T) {
+	t.Parallel()
+
 	code, _, errOut := run(t, nil, "query", "--demo", "--metric", "request_count", "--granularity", "quarter", "--no-check")
 	assert.Equal(t, cli.ExitError, code, "not a usage error: the server refused it")
 	assert.Contains(t, errOut, `openrouter: POST /analytics/query: 400 Bad Request: Invalid request parameters: unknown granularity "quarter"`)
@@ -149,6 +163,8 @@ func TestUnknownNamesReachTheServer(t *testing.T) {
 // A metric whose display format this version does not know is shown as a
 // plain number.
 func TestUnknownDisplayFormatPrintsPlain(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	fake.Script(analyticstest.Raw(200, "application/json", `{"data":{
 		"metrics":[{"name":"request_count","display_label":"Requests","is_rate":false,"display_format":"grams_co2"}],
@@ -173,6 +189,8 @@ func TestUnknownDisplayFormatPrintsPlain(t *testing.T) {
 // Classifier dimensions without names show as clf_dimension_name and
 // clf_dimension_value columns.
 func TestClassifierColumnsWithoutNames(t *testing.T) {
+	t.Parallel()
+
 	code, out, errOut := run(t, nil, "query", "--demo", "--metric", "request_count", "--classifier", analyticstest.ClassifierID,
 		"--classifier-tags", "--format", "csv")
 	require.Equal(t, 0, code, errOut)

@@ -20,6 +20,8 @@ var (
 )
 
 func TestTerminalChartGolden(t *testing.T) {
+	t.Parallel()
+
 	for _, width := range []string{"60", "120"} {
 		for name, args := range map[string][]string{"series": twoMetricSeries, "ranking": allModelsRanked} {
 			t.Run(name+"-"+width, func(t *testing.T) {
@@ -33,6 +35,8 @@ func TestTerminalChartGolden(t *testing.T) {
 
 // Every series is drawn, or the chart says what it left out.
 func TestTerminalChartNeverDropsSilently(t *testing.T) {
+	t.Parallel()
+
 	code, out, _ := run(t, nil, twoMetricSeries...)
 	require.Equal(t, 0, code)
 	assert.Equal(t, 2*16, strings.Count(out, "  max "), "16 models in each of the 2 panels")
@@ -54,6 +58,8 @@ func TestTerminalChartNeverDropsSilently(t *testing.T) {
 // series it draws and the units of its axes; the summary line says what
 // was drawn.
 func TestDemoPlots(t *testing.T) {
+	t.Parallel()
+
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		name    string

@@ -14,6 +14,8 @@ import (
 
 // Every mistake at once, each with its suggestion, and no query sent.
 func TestQueryIsCheckedBeforeItIsSent(t *testing.T) {
+	t.Parallel()
+
 	code, out, errOut := run(t, nil, "query", "--demo", "--metric", "cost,request_count", "--dimension", "modle")
 	assert.Equal(t, cli.ExitError, code)
 	assert.Empty(t, out)
@@ -29,6 +31,8 @@ func TestQueryIsCheckedBeforeItIsSent(t *testing.T) {
 }
 
 func TestOperatorsByTheirUsualSpellings(t *testing.T) {
+	t.Parallel()
+
 	count := func(filter string) string {
 		code, out, errOut := run(t, nil, "query", "--demo", "--metric", "request_count", "--last", "7d", "--format", "csv", "--filter", filter)
 		require.Equal(t, 0, code, errOut)
@@ -44,6 +48,8 @@ func TestOperatorsByTheirUsualSpellings(t *testing.T) {
 }
 
 func TestPeriods(t *testing.T) {
+	t.Parallel()
+
 	code, out, errOut := run(t, nil, "query", "--demo", "--metric", "request_count", "--period", "month-to-date", "--granularity", "day", "--format", "csv")
 	require.Equal(t, 0, code, errOut)
 	assert.Equal(t, 1+29, strings.Count(out, "\n"), "June 1 to 29: the demo's now is June 30, midnight")
@@ -56,6 +62,8 @@ func TestPeriods(t *testing.T) {
 }
 
 func TestClassifiersCanBeFound(t *testing.T) {
+	t.Parallel()
+
 	code, out, _ := run(t, nil, "meta", "--demo")
 	require.Equal(t, 0, code)
 	assert.Contains(t, out, analyticstest.ClassifierID)

@@ -48,6 +48,8 @@ var dailyByModel = []string{"query", "--demo", "--metric", "request_count", "--m
 	"--filter", "model in openai/gpt-4o,anthropic/claude-3.5-sonnet"}
 
 func TestTableGolden(t *testing.T) {
+	t.Parallel()
+
 	code, out, errOut := run(t, nil, dailyByModel...)
 	require.Equal(t, 0, code, errOut)
 	golden(t, "daily_by_model.table", out)
@@ -62,12 +64,16 @@ func TestTableGolden(t *testing.T) {
 }
 
 func TestCSVGolden(t *testing.T) {
+	t.Parallel()
+
 	code, out, errOut := run(t, nil, append(dailyByModel, "--format", "csv")...)
 	require.Equal(t, 0, code, errOut)
 	golden(t, "daily_by_model.csv", out)
 }
 
 func TestMetaGolden(t *testing.T) {
+	t.Parallel()
+
 	code, out, errOut := run(t, nil, "meta", "--demo")
 	require.Equal(t, 0, code, errOut)
 	golden(t, "meta.table", out)
@@ -77,6 +83,8 @@ func TestMetaGolden(t *testing.T) {
 }
 
 func TestJSONFormats(t *testing.T) {
+	t.Parallel()
+
 	code, out, errOut := run(t, nil, append(dailyByModel, "--format", "json")...)
 	require.Equal(t, 0, code, errOut)
 	var res struct {
@@ -101,6 +109,8 @@ func TestJSONFormats(t *testing.T) {
 }
 
 func TestChartFitsTheTerminal(t *testing.T) {
+	t.Parallel()
+
 	for _, width := range []string{"40", "80", "132"} {
 		for name, args := range map[string][]string{
 			"series":  {"query", "--demo", "--metric", "request_count", "--dimension", "model", "--granularity", "day", "--last", "60d", "--chart"},
@@ -132,6 +142,8 @@ func atoi(s string) int {
 }
 
 func TestPlotImages(t *testing.T) {
+	t.Parallel()
+
 	dir := t.TempDir()
 	pngPath, svgPath := filepath.Join(dir, "series.png"), filepath.Join(dir, "ranking.svg")
 	code, _, errOut := run(t, nil, "query", "--demo", "--metric", "request_count", "--dimension", "model", "--granularity", "day", "--last", "30d", "--plot", pngPath)
@@ -163,6 +175,8 @@ func TestPlotImages(t *testing.T) {
 }
 
 func TestBadFlagsExit2(t *testing.T) {
+	t.Parallel()
+
 	cases := map[string][]string{
 		"no command":       {},
 		"unknown command":  {"stats"},
@@ -194,6 +208,8 @@ func TestBadFlagsExit2(t *testing.T) {
 }
 
 func TestAPIErrorsExit1WithOneLine(t *testing.T) {
+	t.Parallel()
+
 	code, out, errOut := run(t, nil, "query", "--demo", "--metric", "vibes", "--no-check")
 	assert.Equal(t, 1, code)
 	assert.Empty(t, out)
@@ -217,6 +233,8 @@ func TestAPIErrorsExit1WithOneLine(t *testing.T) {
 }
 
 func TestRealModeSendsAppHeaders(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	code, out, errOut := run(t, map[string]string{"OPENROUTER_API_KEY": analyticstest.ManagementKey},
 		"query", "--base-url", fake.URL, "--metric", "request_count", "--referer", "https://example.com",
@@ -236,6 +254,8 @@ func TestRealModeSendsAppHeaders(t *testing.T) {
 }
 
 func TestBaseURLFromEnvironment(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	code, out, errOut := run(t, map[string]string{"OPENROUTER_API_KEY": analyticstest.ManagementKey, "OPENROUTER_BASE_URL": fake.URL},
 		"meta", "--format", "jsonl")

@@ -14,6 +14,8 @@ import (
 // A server that echoes the key, in each of five places, makes the
 // command print it nowhere.
 func TestEchoedKeyIsNeverPrinted(t *testing.T) {
+	t.Parallel()
+
 	const key = "sk-or-v1-cli-echo/SECRET+0123456789"
 	forms := []string{key, url.QueryEscape(key), `sk-or-v1-cli-echo\/SECRET+0123456789`}
 	echoes := map[string]http.HandlerFunc{

@@ -37,6 +37,8 @@ func (s *syncBuffer) String() string {
 // The exporter serves the demo's spend, becomes ready after its first
 // refresh, and stops cleanly when its context ends (SIGINT, SIGTERM).
 func TestExporterServesAndStops(t *testing.T) {
+	t.Parallel()
+
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var stdout, stderr syncBuffer
@@ -82,6 +84,8 @@ func TestExporterServesAndStops(t *testing.T) {
 }
 
 func TestExporterRefusesBadFlags(t *testing.T) {
+	t.Parallel()
+
 	for _, args := range [][]string{
 		{"--listen", "nowhere"}, {"--interval", "1ms"}, {"--windows", "week"}, {"--by", "provider"},
 		{"--max-series", "-1"}, {"--budget", "lots"}, {"--budget", "abc=-1"}, {"--format", "csv2"},

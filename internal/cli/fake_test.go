@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -18,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/internal/cli"
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/testproc"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
 )
 
@@ -26,14 +26,15 @@ import (
 // --base-url and through OPENROUTER_BASE_URL (the last 7 days up to now
 // have data), and it exits 0 within 2 s of SIGTERM.
 func TestFakeServesAsAProcess(t *testing.T) {
+	t.Parallel()
+
 	if os.Getenv("CLI_FAKE_CHILD") != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		code := cli.Run(ctx, []string{"fake", "--listen", "127.0.0.1:0", "--log", "--ranges", "refuse", "--rate", "64"}, cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
 		stop()
 		os.Exit(code)
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestFakeServesAsAProcess$")
-	cmd.Env = append(os.Environ(), "CLI_FAKE_CHILD=1")
+	cmd := testproc.Self([]string{"-test.run=^TestFakeServesAsAProcess$"}, "CLI_FAKE_CHILD=1")
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	var stderr strings.Builder
@@ -98,6 +99,8 @@ func TestFakeServesAsAProcess(t *testing.T) {
 }
 
 func TestFakeRefusesBadFlags(t *testing.T) {
+	t.Parallel()
+
 	for _, args := range [][]string{
 		{"fake", "--chaos-rate", "2"},
 		{"fake", "--chaos-faults", "503,lightning"},

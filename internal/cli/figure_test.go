@@ -45,6 +45,8 @@ var end = analyticstest.DefaultEnd
 // The model of an image: a panel per metric, the legend outside, axes in
 // each metric's unit.
 func TestFigureModel(t *testing.T) {
+	t.Parallel()
+
 	v := view(t, sdk.QueryRequest{Metrics: []string{"request_count", "total_usage", "cache_hit_rate"}, Dimensions: []string{"model"},
 		Granularity: sdk.GranularityDay, TimeRange: sdk.TimeRange{Start: end.AddDate(0, 0, -30), End: end}})
 	fig, err := v.figure(0)
@@ -77,6 +79,8 @@ func TestFigureModel(t *testing.T) {
 }
 
 func TestTimeTicksFitTheSpan(t *testing.T) {
+	t.Parallel()
+
 	day := end.AddDate(0, 0, -1)
 	lo, hi := float64(day.Unix()), float64(end.Add(-time.Hour).Unix())
 	hourly := tickLabels(timeTicks{granularity: sdk.GranularityHour}, lo, hi)
@@ -98,6 +102,8 @@ func TestTimeTicksFitTheSpan(t *testing.T) {
 }
 
 func TestAxisValues(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct {
 		x    float64
 		f    sdk.DisplayFormat

@@ -19,6 +19,8 @@ var dimensionNames = []string{"model", "provider", "app", "api_key_id", "user", 
 // into --filter, finds that row's requests again, on every dimension,
 // names resolved to ids where the dimension needs it.
 func TestFilterByWhatRowsShow(t *testing.T) {
+	t.Parallel()
+
 	found := 0
 	for _, dim := range dimensionNames {
 		t.Run(dim, func(t *testing.T) {
@@ -53,6 +55,8 @@ func TestFilterByWhatRowsShow(t *testing.T) {
 }
 
 func TestNamesThatCannotBeResolvedStopTheQuery(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct{ filter, says string }{
 		{"api_key_id eq CI", `api_key_id "CI" is ambiguous: 2 match, filter by one of their ids: `},
 		{"api_key_id eq Prod key", `no api_key_id is called "Prod key"; the nearest: "Production"`},
@@ -66,6 +70,8 @@ func TestNamesThatCannotBeResolvedStopTheQuery(t *testing.T) {
 }
 
 func TestWithIDs(t *testing.T) {
+	t.Parallel()
+
 	code, out, errOut := run(t, nil, "query", "--demo", "--metric", "request_count", "--dimension", "api_key_id,workspace", "--last", "7d",
 		"--with-ids", "--format", "csv")
 	require.Equal(t, 0, code, errOut)
@@ -88,6 +94,8 @@ func TestWithIDs(t *testing.T) {
 }
 
 func TestMetaIDs(t *testing.T) {
+	t.Parallel()
+
 	code, out, errOut := run(t, nil, "meta", "--ids", "--demo")
 	require.Equal(t, 0, code, errOut)
 	for _, want := range []string{"API keys (api_key_id)", "Workspaces (workspace)", "Members (user)", "Apps (app)", "Classifier (--classifier)",

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"sync"
 	"testing"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/internal/cli"
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/testproc"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
 )
 
@@ -21,6 +21,8 @@ import (
 // reads the proxy environment once per process. The API's host is a name
 // that is never resolved: the proxy on loopback answers for it.
 func TestCommandUsesTheProxyEnvironment(t *testing.T) {
+	t.Parallel()
+
 	if os.Getenv("CLI_PROXY_CHILD") != "" {
 		os.Exit(cli.Run(context.Background(), []string{"meta", "--base-url", "http://analytics.example.test/api/v1", "--format", "json"},
 			cli.Env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}))
@@ -36,8 +38,7 @@ func TestCommandUsesTheProxyEnvironment(t *testing.T) {
 	}))
 	defer proxy.Close()
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCommandUsesTheProxyEnvironment$")
-	cmd.Env = append(os.Environ(), "CLI_PROXY_CHILD=1", "HTTP_PROXY="+proxy.URL, "http_proxy="+proxy.URL, "NO_PROXY=", "no_proxy=",
+	cmd := testproc.Self([]string{"-test.run=^TestCommandUsesTheProxyEnvironment$"}, "CLI_PROXY_CHILD=1", "HTTP_PROXY="+proxy.URL, "http_proxy="+proxy.URL, "NO_PROXY=", "no_proxy=",
 		"OPENROUTER_API_KEY="+analyticstest.ManagementKey)
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)

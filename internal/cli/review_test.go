@@ -15,6 +15,8 @@ import (
 
 // The review's figures are the ones query gives for the same month.
 func TestReviewAgreesWithQuery(t *testing.T) {
+	t.Parallel()
+
 	code, out, errOut := run(t, nil, "review", "--demo", "--format", "json")
 	require.Equal(t, 0, code, errOut)
 	var rv struct {
@@ -73,6 +75,8 @@ func num(t *testing.T, v any) float64 {
 }
 
 func TestReviewFormats(t *testing.T) {
+	t.Parallel()
+
 	png := filepath.Join(t.TempDir(), "review.png")
 	code, out, errOut := run(t, nil, "review", "--demo", "--format", "markdown", "--plot", png)
 	require.Equal(t, 0, code, errOut)
@@ -93,6 +97,8 @@ func TestReviewFormats(t *testing.T) {
 }
 
 func TestReviewRefusesBadFlags(t *testing.T) {
+	t.Parallel()
+
 	for _, args := range [][]string{
 		{"--format", "csv"}, {"--flag-ratio", "0.5"}, {"--flag-ratio", "NaN"}, {"--drill", "-1"},
 		{"--from", "2025-05-01"}, {"--from", "2025-06-01", "--to", "2025-05-01"}, {"--plot", "x.gif"},

@@ -33,6 +33,8 @@ func guide(t *testing.T, cfg guidetest.Config, args ...string) (int, string, str
 }
 
 func TestChartsDrawStringCounts(t *testing.T) {
+	t.Parallel()
+
 	for _, args := range [][]string{
 		{"query", "--metric", "request_count", "--dimension", "user", "--from", "2026-09-01", "--to", "2026-09-04", "--chart"},
 		{"query", "--metric", "request_count,total_usage", "--granularity", "day", "--from", "2026-09-01", "--to", "2026-09-04", "--chart"},
@@ -45,6 +47,8 @@ func TestChartsDrawStringCounts(t *testing.T) {
 }
 
 func TestTheTableReadsEveryBucketShape(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct {
 		cfg         guidetest.Config
 		granularity string
@@ -62,6 +66,8 @@ func TestTheTableReadsEveryBucketShape(t *testing.T) {
 }
 
 func TestCSVKeepsColumnsNobodyAskedFor(t *testing.T) {
+	t.Parallel()
+
 	code, out, errOut := guide(t, guidetest.Config{}, "query", "--metric", "request_count", "--dimension", "user", "--from", "2026-09-01", "--to", "2026-09-04", "--format", "csv")
 	require.Equal(t, 0, code, errOut)
 	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
@@ -88,6 +94,8 @@ func TestCSVKeepsColumnsNobodyAskedFor(t *testing.T) {
 }
 
 func TestAllReadsClickHouseHoursAndCreatedAt(t *testing.T) {
+	t.Parallel()
+
 	for _, cfg := range []guidetest.Config{{PageRows: 30}, {PageRows: 30, CreatedAt: true}} {
 		code, out, errOut := guide(t, cfg, "query", "--metric", "request_count", "--dimension", "model", "--granularity", "hour",
 			"--from", "2026-09-01", "--to", "2026-09-04", "--all", "--format", "csv")
@@ -101,6 +109,8 @@ func TestAllReadsClickHouseHoursAndCreatedAt(t *testing.T) {
 
 // Every shape the fake serves prints the same figures, in every format.
 func TestEveryShapePrintsTheSame(t *testing.T) {
+	t.Parallel()
+
 	shapes := [][]string{
 		{"--demo-shape", "service"},
 		{"--demo-shape", "service", "--demo-bucket-prefix", "created_at__"},
@@ -153,6 +163,8 @@ var queryTime = regexp.MustCompile(`"query_time_ms": [0-9.]+`)
 // A component nothing used is null in the service's shape: "-" in the
 // table, empty in CSV, null in JSON; never 0.
 func TestUnusedComponentsStayNull(t *testing.T) {
+	t.Parallel()
+
 	args := []string{"query", "--demo", "--metric", "request_count,usage_web", "--dimension", "provider", "--last", "1d", "--filter", "provider eq groq"}
 	code, out, errOut := run(t, nil, args...)
 	require.Equal(t, 0, code, errOut)
@@ -166,6 +178,8 @@ func TestUnusedComponentsStayNull(t *testing.T) {
 }
 
 func TestAShapeFlagIsChecked(t *testing.T) {
+	t.Parallel()
+
 	code, _, errOut := run(t, nil, "query", "--demo", "--metric", "request_count", "--demo-shape", "live")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errOut, `shape "live": want service or spec`)

@@ -38,6 +38,8 @@ func tool(t *testing.T, name string) string {
 }
 
 func TestRulesPassPromtool(t *testing.T) {
+	t.Parallel()
+
 	promtool := tool(t, "promtool")
 	dir := filepath.Join(deploy, "prometheus")
 	for _, args := range [][]string{
@@ -54,6 +56,8 @@ func TestRulesPassPromtool(t *testing.T) {
 
 // /metrics, refreshed on the fake, passes promtool's lint.
 func TestMetricsPassPromtool(t *testing.T) {
+	t.Parallel()
+
 	promtool := tool(t, "promtool")
 	e, c, _ := newExporter(t, exporter.Config{Budgets: map[string]float64{"": 100}})
 	require.NoError(t, e.Refresh(t.Context(), c))
@@ -68,6 +72,8 @@ func TestMetricsPassPromtool(t *testing.T) {
 // Every metric the rules and the dashboard name is one the exporter
 // serves, or a recording rule.
 func TestRulesAndDashboardNameServedMetrics(t *testing.T) {
+	t.Parallel()
+
 	e, c, _ := newExporter(t, exporter.Config{Budgets: map[string]float64{"": 100}})
 	require.NoError(t, e.Refresh(t.Context(), c))
 	served := map[string]bool{"up": true}

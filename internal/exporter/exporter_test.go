@@ -84,6 +84,8 @@ func sumOf(t *testing.T, res *sdk.QueryResult, col string) float64 {
 // on that key's id gives, to the cent; the two keys called CI are two
 // series.
 func TestSpendPerKeyIsTheQuerys(t *testing.T) {
+	t.Parallel()
+
 	e, c, _ := newExporter(t, exporter.Config{})
 	require.False(t, e.Ready())
 	require.NoError(t, e.Refresh(t.Context(), c))
@@ -137,6 +139,8 @@ func TestSpendPerKeyIsTheQuerys(t *testing.T) {
 // What a refresh costs, and that a scrape costs nothing: five scrapers
 // every 5 s for 10 minutes send the requests that none would.
 func TestScrapersCostNoRequests(t *testing.T) {
+	t.Parallel()
+
 	run := func(scrapers int) int {
 		var sent int
 		synctest.Test(t, func(t *testing.T) {
@@ -193,6 +197,8 @@ func TestScrapersCostNoRequests(t *testing.T) {
 
 // A refresh that fails leaves the last values in place, and says so.
 func TestAFailedRefreshKeepsTheLastValues(t *testing.T) {
+	t.Parallel()
+
 	e, c, fake := newExporter(t, exporter.Config{})
 	require.NoError(t, e.Refresh(t.Context(), c))
 	before := scrape(t, e.Handler())
@@ -217,6 +223,8 @@ func TestAFailedRefreshKeepsTheLastValues(t *testing.T) {
 
 // The cap keeps the costliest label sets and counts the rest.
 func TestTheSeriesCap(t *testing.T) {
+	t.Parallel()
+
 	e, c, _ := newExporter(t, exporter.Config{By: []string{exporter.ByKey}, Windows: []string{exporter.WindowMonth}, MaxSeries: 3})
 	require.NoError(t, e.Refresh(t.Context(), c))
 	fams := scrape(t, e.Handler())
@@ -232,6 +240,8 @@ func TestTheSeriesCap(t *testing.T) {
 }
 
 func TestBudgets(t *testing.T) {
+	t.Parallel()
+
 	e, c, _ := newExporter(t, exporter.Config{By: []string{exporter.ByKey}, Budgets: map[string]float64{
 		"": 50, "ec298038aa04104b4b95e1a1878f8654a78b882dc717197d81c336436ea96dc2": 500}})
 	require.NoError(t, e.Refresh(t.Context(), c))
@@ -247,6 +257,8 @@ func TestBudgets(t *testing.T) {
 }
 
 func TestBadConfig(t *testing.T) {
+	t.Parallel()
+
 	for _, cfg := range []exporter.Config{
 		{Interval: time.Millisecond}, {Interval: -time.Minute}, {Windows: []string{"week"}}, {By: []string{"provider"}},
 		{MaxSeries: -1}, {Budgets: map[string]float64{"": -5}}, {Budgets: map[string]float64{"x": 0}},
@@ -258,6 +270,8 @@ func TestBadConfig(t *testing.T) {
 
 // The key appears nowhere a scraper or a log reader can see.
 func TestTheKeyStaysHidden(t *testing.T) {
+	t.Parallel()
+
 	e, c, fake := newExporter(t, exporter.Config{})
 	require.NoError(t, e.Refresh(t.Context(), c))
 	fake.SetChaos(analyticstest.ChaosConfig{Rate: 1, Faults: []analyticstest.ChaosFault{analyticstest.Chaos503}})
@@ -274,6 +288,8 @@ func TestTheKeyStaysHidden(t *testing.T) {
 }
 
 func TestReadiness(t *testing.T) {
+	t.Parallel()
+
 	e, c, _ := newExporter(t, exporter.Config{})
 	rec := httptest.NewRecorder()
 	e.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/ready", nil))
@@ -292,6 +308,8 @@ func httptestRecorder(e *exporter.Exporter, path string) *httptest.ResponseRecor
 
 // A scraper that asks for OpenMetrics gets it.
 func TestOpenMetrics(t *testing.T) {
+	t.Parallel()
+
 	e, c, _ := newExporter(t, exporter.Config{By: []string{exporter.ByKey}})
 	require.NoError(t, e.Refresh(t.Context(), c))
 	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)

@@ -27,6 +27,8 @@ import (
 // per key that a query gives for that window, to the cent, and every
 // dashboard query parses.
 func TestARealPrometheusHoldsTheQuerysSpend(t *testing.T) {
+	t.Parallel()
+
 	bin := tool(t, "prometheus")
 	e, c, _ := newExporter(t, exporter.Config{Budgets: map[string]float64{"": 100}})
 	require.NoError(t, e.Refresh(t.Context(), c))

@@ -12,6 +12,8 @@ import (
 )
 
 func TestPeriods(t *testing.T) {
+	t.Parallel()
+
 	day := func(s string) time.Time {
 		at, err := time.Parse(time.RFC3339, s)
 		require.NoError(t, err)

@@ -16,6 +16,8 @@ import (
 // Each chaos fault, alone and on every request, gives the client the
 // error it stands for.
 func TestChaosFaults(t *testing.T) {
+	t.Parallel()
+
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"}}
 	for _, tc := range []struct {
 		fault analyticstest.ChaosFault
@@ -71,6 +73,8 @@ func attemptTimeout(t *testing.T, err error) {
 // The same seed draws the same faults; the rate is kept; Observe sees
 // every request; a zero config ends chaos mode.
 func TestChaosIsSeededAndObserved(t *testing.T) {
+	t.Parallel()
+
 	run := func(seed uint64) []string {
 		var mu sync.Mutex
 		observed := map[analyticstest.ChaosFault]int{}

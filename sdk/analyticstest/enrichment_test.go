@@ -15,6 +15,8 @@ import (
 // label in a filter gets a warning and matches nothing; any other shows
 // the value its filter takes.
 func TestEnrichmentRule(t *testing.T) {
+	t.Parallel()
+
 	for _, v := range analyticstest.Variants() {
 		t.Run(v.Name, func(t *testing.T) { testEnrichmentRule(t, v) })
 	}

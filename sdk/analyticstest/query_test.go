@@ -58,6 +58,8 @@ func sum(m map[any]float64) float64 {
 }
 
 func TestTotalsAddUp(t *testing.T) {
+	t.Parallel()
+
 	c := analyticstest.NewServer(t).Client()
 	assert.Equal(t, float64(totalRows), count(t, c))
 	for _, dim := range []string{"model", "provider", "app", "api_key_id", "user", "workspace", "origin", "country", "finish_reason"} {
@@ -70,6 +72,8 @@ func TestTotalsAddUp(t *testing.T) {
 }
 
 func TestFilterOperators(t *testing.T) {
+	t.Parallel()
+
 	// The spec's shape, whose model rows show display names: the filters
 	// are the engine's, the same in every shape.
 	c := analyticstest.NewServer(t, analyticstest.WithShape(analyticstest.ShapeSpec)).Client()
@@ -109,6 +113,8 @@ func TestFilterOperators(t *testing.T) {
 }
 
 func TestUnknownFilterValuesWarn(t *testing.T) {
+	t.Parallel()
+
 	c := analyticstest.NewServer(t).Client()
 	res := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count"}, Filters: []sdk.Filter{
 		sdk.In("model", "openai/gpt-4o", "nobody/nothing"), sdk.Eq("app", "Acme Chat"),
@@ -121,6 +127,8 @@ func TestUnknownFilterValuesWarn(t *testing.T) {
 }
 
 func TestGranularities(t *testing.T) {
+	t.Parallel()
+
 	for _, v := range analyticstest.Variants() {
 		t.Run(v.Name, func(t *testing.T) { testGranularities(t, v) })
 	}
@@ -177,6 +185,8 @@ func testGranularities(t *testing.T, v analyticstest.Variant) {
 }
 
 func TestOrderAndLimits(t *testing.T) {
+	t.Parallel()
+
 	// The spec's shape: the engine's order is the same in every shape.
 	c := analyticstest.NewServer(t, analyticstest.WithShape(analyticstest.ShapeSpec)).Client()
 	desc := query(t, c, sdk.QueryRequest{Metrics: []string{"total_usage"}, Dimensions: []string{"model"},
@@ -229,6 +239,8 @@ func TestOrderAndLimits(t *testing.T) {
 }
 
 func TestTwoDimensionsAndRates(t *testing.T) {
+	t.Parallel()
+
 	c := analyticstest.NewServer(t).Client()
 	parts := []string{"usage_upstream", "usage_cache", "usage_data", "usage_web", "usage_file", "usage_web_fetch"}
 	res := query(t, c, sdk.QueryRequest{Metrics: append([]string{"request_count", "avg_latency", "p50_latency", "p90_latency", "p99_latency",
@@ -263,6 +275,8 @@ func TestTwoDimensionsAndRates(t *testing.T) {
 }
 
 func TestClassifier(t *testing.T) {
+	t.Parallel()
+
 	c := analyticstest.NewServer(t).Client()
 	id := uuid.MustParse(analyticstest.ClassifierID)
 	withNulls := query(t, c, sdk.QueryRequest{Metrics: []string{"request_count"},
@@ -290,6 +304,8 @@ func TestClassifier(t *testing.T) {
 }
 
 func TestDeterministic(t *testing.T) {
+	t.Parallel()
+
 	q := sdk.QueryRequest{Metrics: []string{"request_count", "total_usage", "avg_throughput"}, Dimensions: []string{"model", "country"},
 		Granularity: sdk.GranularityDay, Limit: 500}
 	a, err := analyticstest.NewHandler().Query(q)
@@ -306,6 +322,8 @@ func TestDeterministic(t *testing.T) {
 }
 
 func TestSmallerDataSet(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t, analyticstest.WithData(analyticstest.DataConfig{Rows: 1000, Days: 7, Seed: 42}))
 	c := fake.Client()
 	assert.Equal(t, 1000.0, count(t, c))
@@ -315,6 +333,8 @@ func TestSmallerDataSet(t *testing.T) {
 
 // Late generations land in the data set's last hour, and nowhere else.
 func TestAddLateGrowsTheLastHour(t *testing.T) {
+	t.Parallel()
+
 	h := analyticstest.NewHandler(analyticstest.WithData(analyticstest.DataConfig{Rows: 5000, Days: 5}))
 	q := sdk.QueryRequest{Metrics: []string{"request_count"}, Granularity: sdk.GranularityHour,
 		TimeRange: sdk.TimeRange{Start: dataEnd.AddDate(0, 0, -5), End: dataEnd}}

@@ -16,6 +16,8 @@ import (
 // Every figure of a review on the fake, computed again from the fake's
 // generations one by one.
 func TestReviewAgainstTheGenerations(t *testing.T) {
+	t.Parallel()
+
 	for _, v := range Variants() {
 		t.Run(v.Name, func(t *testing.T) { testReview(t, v) })
 	}
@@ -148,6 +150,8 @@ func testReview(t *testing.T, v Variant) {
 }
 
 func TestReviewRefusesNonsense(t *testing.T) {
+	t.Parallel()
+
 	c := NewServer(t).Client()
 	for _, r := range []sdk.ReviewRequest{{FlagRatio: 0.5}, {FlagRatio: -3}, {FlagRatio: math.NaN()}, {FlagRatio: math.Inf(1)}} {
 		_, err := c.Review(t.Context(), r)
@@ -164,6 +168,8 @@ func TestReviewRefusesNonsense(t *testing.T) {
 // A service without the look-ups still gets its review: the keys are
 // told apart by name only, said in a warning, and the spend adds up.
 func TestReviewWithoutLookups(t *testing.T) {
+	t.Parallel()
+
 	h := NewHandler()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {

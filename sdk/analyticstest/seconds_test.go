@@ -16,6 +16,8 @@ import (
 // The service takes time_range timestamps with seconds only; the fake
 // refuses one without, with a 400 that names it.
 func TestTimesWithoutSecondsAreRefused(t *testing.T) {
+	t.Parallel()
+
 	fake := NewServer(t, WithViolationHandler(func(error) {}))
 	for _, ts := range []string{"2025-05-01T00:00Z", "2025-05-01T00:00+02:00", "2025-05-01"} {
 		body := `{"metrics":["request_count"],"time_range":{"start":"` + ts + `","end":"2025-06-01T00:00:00Z"}}`
@@ -35,6 +37,8 @@ func TestTimesWithoutSecondsAreRefused(t *testing.T) {
 // The SDK always sends seconds, and UTC: a time given with an offset
 // goes as the same instant in UTC.
 func TestTheSDKSendsSeconds(t *testing.T) {
+	t.Parallel()
+
 	fake := NewServer(t)
 	c := fake.Client()
 	paris := time.FixedZone("CEST", 2*3600)

@@ -46,6 +46,8 @@ func message(body map[string]any) string {
 }
 
 func TestAuth(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	status, body := post(t, fake.URL, "", `{"metrics":["request_count"]}`)
 	assert.Equal(t, 401, status)
@@ -70,6 +72,8 @@ func TestAuth(t *testing.T) {
 }
 
 func TestRequestsThatBreakTheSpecGet400(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	filters := strings.Repeat(`{"field":"model","operator":"eq","value":"x"},`, 21)
 	cases := map[string]struct{ body, want string }{
@@ -102,6 +106,8 @@ func TestRequestsThatBreakTheSpecGet400(t *testing.T) {
 }
 
 func TestFaultScript(t *testing.T) {
+	t.Parallel()
+
 	retries := sdk.WithBackoff(sdk.BackoffStrategy{
 		InitialInterval: time.Millisecond, MaxInterval: 2 * time.Millisecond, MaxElapsedTime: 5 * time.Second,
 	})
@@ -161,6 +167,8 @@ func TestFaultScript(t *testing.T) {
 }
 
 func TestResetWithoutRetriesIsAConnectionError(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	fake.Script(analyticstest.ResetBeforeHeaders())
 	_, err := fake.Client(sdk.WithMaxRetries(0)).GetAnalyticsMeta(t.Context())
@@ -169,6 +177,8 @@ func TestResetWithoutRetriesIsAConnectionError(t *testing.T) {
 }
 
 func TestDelayPastTheTimeout(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	fake.Script(analyticstest.Delay(time.Minute))
 	_, err := fake.Client(sdk.WithMaxRetries(0)).GetAnalyticsMeta(t.Context(), sdk.WithTimeout(20*time.Millisecond))
@@ -176,6 +186,8 @@ func TestDelayPastTheTimeout(t *testing.T) {
 }
 
 func TestMountedHandler(t *testing.T) {
+	t.Parallel()
+
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", analyticstest.NewHandler())
 	srv := httptest.NewServer(mux)
@@ -191,6 +203,8 @@ func TestMountedHandler(t *testing.T) {
 }
 
 func TestCatalog(t *testing.T) {
+	t.Parallel()
+
 	meta, err := analyticstest.NewServer(t).Client().GetAnalyticsMeta(t.Context())
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, len(meta.Metrics), 10)
@@ -210,6 +224,8 @@ func TestCatalog(t *testing.T) {
 }
 
 func TestNormalResponsesMatchTheSpec(t *testing.T) {
+	t.Parallel()
+
 	// A fake whose every response is checked: a normal run reports nothing.
 	var violations []error
 	h := analyticstest.NewHandler(analyticstest.WithViolationHandler(func(err error) { violations = append(violations, err) }))

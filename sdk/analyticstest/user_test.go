@@ -13,6 +13,8 @@ import (
 
 // TestUsersRetryTest is the test docs/testing.md shows a user writing.
 func TestUsersRetryTest(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t)
 	fake.Script(analyticstest.RetryAfter(429, "0"), analyticstest.Status(503))
 

@@ -28,6 +28,8 @@ func run(t *testing.T, args ...string) string {
 // then the table's row count and sums against `query --all` over the
 // same range.
 func TestSyncAgreesWithQueryAll(t *testing.T) {
+	t.Parallel()
+
 	// What query --all says, once for both databases.
 	out := run(t, "query", "--demo", "--metric", "request_count,total_usage", "--dimension", "model",
 		"--granularity", "hour", "--from", "2025-04-01", "--all", "--format", "csv")
@@ -85,6 +87,8 @@ func TestSyncAgreesWithQueryAll(t *testing.T) {
 
 // The command's own mistakes come before any request or write.
 func TestSyncFlagMistakes(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct {
 		args []string
 		want string
@@ -106,6 +110,8 @@ func TestSyncFlagMistakes(t *testing.T) {
 
 // --format json prints the summary as one JSON object.
 func TestSyncSummaryAsJSON(t *testing.T) {
+	t.Parallel()
+
 	out := run(t, "sync", "--demo", "--db", "sqlite:"+t.TempDir()+"/h.db", "--table", "daily", "--metric", "request_count",
 		"--granularity", "day", "--from", "2025-06-01", "--format", "json")
 	var sum map[string]any

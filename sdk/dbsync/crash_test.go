@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/internal/cli"
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/testproc"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/dbsync"
 )
@@ -37,6 +38,8 @@ func child() int {
 // exactly the pages before its saved state, and a complete run then
 // gives the table of a run never interrupted, row for row.
 func TestKilledRunsLoseNothing(t *testing.T) {
+	t.Parallel()
+
 	onBoth(t, func(t *testing.T, tg target) {
 		fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
 		ds := hourly()
@@ -102,8 +105,7 @@ func killAt(t *testing.T, fake *analyticstest.Server, n int, after bool, args []
 		}
 	}))
 	defer srv.Close()
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), childEnv+"="+strings.Join(append(args, "--base-url", srv.URL), "\x1f"),
+	cmd := testproc.Self(nil, childEnv+"="+strings.Join(append(args, "--base-url", srv.URL), "\x1f"),
 		"OPENROUTER_API_KEY="+analyticstest.ManagementKey)
 	out := &strings.Builder{}
 	cmd.Stdout, cmd.Stderr = out, out

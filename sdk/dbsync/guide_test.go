@@ -66,6 +66,8 @@ func columnTypes(t *testing.T, db *sql.DB, tg target, table string) map[string]s
 // Every answer of the service's shape is stored, every total exact,
 // counts as whole numbers, money exact, user_email kept, ids filled.
 func TestSyncOfTheServicesShapes(t *testing.T) {
+	t.Parallel()
+
 	onBoth(t, func(t *testing.T, tg target) {
 		for _, cfg := range []guidetest.Config{{}, {CreatedAt: true}} {
 			s, c := guideServer(t, cfg)
@@ -116,6 +118,8 @@ func TestSyncOfTheServicesShapes(t *testing.T) {
 
 // Rows that show permaslugs fill model_id with them.
 func TestPermaslugsAreTheirOwnIDs(t *testing.T) {
+	t.Parallel()
+
 	_, c := guideServer(t, guidetest.Config{CreatedAt: true})
 	db, _, _ := sqliteTarget.open(t)
 	ds := dbsync.Dataset{Table: "hourly_by_model", Query: sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"}, Granularity: sdk.GranularityHour}}
@@ -130,6 +134,8 @@ func TestPermaslugsAreTheirOwnIDs(t *testing.T) {
 // Weeks start where the server's keys say: Sunday here, from a Sunday
 // or from inside a week (which starts the table at that week's Sunday).
 func TestWeeksStartWhereTheServerSays(t *testing.T) {
+	t.Parallel()
+
 	onBoth(t, func(t *testing.T, tg target) {
 		for _, from := range []time.Time{time.Date(2026, 9, 27, 0, 0, 0, 0, time.UTC), time.Date(2026, 9, 30, 12, 0, 0, 0, time.UTC)} {
 			s, c := guideServer(t, guidetest.Config{})
@@ -157,6 +163,8 @@ func TestWeeksStartWhereTheServerSays(t *testing.T) {
 // A server whose weeks start on Monday is as good as one whose start on
 // Sunday: the table follows its keys.
 func TestMondayWeeksToo(t *testing.T) {
+	t.Parallel()
+
 	monday := time.Monday
 	s, c := guideServer(t, guidetest.Config{WeekStart: &monday})
 	db, _, _ := sqliteTarget.open(t)
@@ -173,6 +181,8 @@ func TestMondayWeeksToo(t *testing.T) {
 // A bucket that starts inside a bucket of the page is a typed error,
 // never a row that mixes two buckets, and nothing of the page is kept.
 func TestABucketMidPageIsRefused(t *testing.T) {
+	t.Parallel()
+
 	fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
 	srv := rewriting(t, fake, func(r map[string]any) {
 		if k, ok := r["date__hour"].(string); ok {
@@ -202,6 +212,8 @@ func mustInt(t *testing.T, s string) int64 {
 // money as REAL dollars) is migrated in one transaction on the next run,
 // every row kept.
 func TestAnEarlierVersionsTableIsMigrated(t *testing.T) {
+	t.Parallel()
+
 	onBoth(t, func(t *testing.T, tg target) {
 		fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
 		db, _, _ := tg.open(t)
@@ -275,6 +287,8 @@ func fresh(db *sql.DB) {
 // that sync fills, which asks in the service's windows; and a table an
 // earlier version filled with a gap is fetched again once, and mended.
 func TestNoGapFromANarrowingServer(t *testing.T) {
+	t.Parallel()
+
 	onBoth(t, func(t *testing.T, tg target) {
 		data := analyticstest.DataConfig{Rows: 20_000, Days: 90}
 		fake := analyticstest.NewServer(t, analyticstest.WithData(data), analyticstest.WithoutRequestLog(),

@@ -20,9 +20,9 @@ import (
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/dbsync"
 )
 
-// small is the data most tests sync: 20 days, two dimensions, one of
+// small is the data most tests sync: 5 days, two dimensions, one of
 // which (api_key_id) has two keys that share a name.
-var small = analyticstest.DataConfig{Rows: 6_000, Days: 10}
+var small = analyticstest.DataConfig{Rows: 3_000, Days: 5}
 
 var (
 	end   = analyticstest.DefaultEnd

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"regexp"
 	"slices"
@@ -20,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/a2d11fc8/openrouter-analytics-go/internal/cli"
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/testproc"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/dbsync"
@@ -41,8 +41,7 @@ func syncProcesses(t *testing.T, fake *analyticstest.Server, n int, args []strin
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			cmd := exec.Command(os.Args[0])
-			cmd.Env = append(os.Environ(), childEnv+"="+strings.Join(append(slices.Clip(args), "--base-url", srv.URL), "\x1f"),
+			cmd := testproc.Self(nil, childEnv+"="+strings.Join(append(slices.Clip(args), "--base-url", srv.URL), "\x1f"),
 				"OPENROUTER_API_KEY="+analyticstest.ManagementKey)
 			b, err := cmd.CombinedOutput()
 			outs[i] = outcome{out: string(b)}
@@ -71,6 +70,8 @@ func atoi(t *testing.T, s string) int {
 // run exits 0 or with the busy status, the table is the fake's answer,
 // the saved count is count(*), and every summary is true.
 func TestOverlappingRuns(t *testing.T) {
+	t.Parallel()
+
 	onBoth(t, func(t *testing.T, tg target) {
 		fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
 		ds := hourly()
@@ -131,6 +132,8 @@ func TestOverlappingRuns(t *testing.T) {
 // its own: the second steps aside with a *BusyError, or waits under
 // WithWait, for at most its bound.
 func TestBusyInOneProcess(t *testing.T) {
+	t.Parallel()
+
 	onBoth(t, func(t *testing.T, tg target) {
 		fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
 		db, driver, dsn := tg.open(t)
@@ -187,6 +190,8 @@ func TestBusyInOneProcess(t *testing.T) {
 
 // A saved count an earlier version let drift is mended by the next run.
 func TestADriftedCountIsMended(t *testing.T) {
+	t.Parallel()
+
 	onBoth(t, func(t *testing.T, tg target) {
 		fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
 		db, _, _ := tg.open(t)

@@ -18,6 +18,8 @@ import (
 // TestReadmeQueries runs the SQL of docs/sync.md, each block on its database,
 // over the two tables its cron lines sync, with data up to now.
 func TestReadmeQueries(t *testing.T) {
+	t.Parallel()
+
 	readme, err := os.ReadFile("../../docs/sync.md")
 	require.NoError(t, err)
 	blocks := regexp.MustCompile("(?s)```sql\n-- (PostgreSQL|SQLite)\n(.*?)```").FindAllStringSubmatch(string(readme), -1)

@@ -47,7 +47,16 @@ var long = flag.Bool("long", false, "run the adversarial bodies at 8 MiB")
 
 // Every body a server could send, however it is built, costs at most 3x
 // its size to decode, and the result holds no more than that.
+//
+// It counts bytes, which the race detector does not change, and takes
+// 20 times as long under it: make test runs it in a pass of its own
+// without -race.
+//
+// Not parallel: it measures the process's heap.
 func TestAdversarialBodiesCostAtMost3xTheirSize(t *testing.T) {
+	if raceEnabled {
+		t.Skip("an allocation bound, run without -race (make test does)")
+	}
 	size := 2 << 20
 	if *long {
 		size = 8 << 20
@@ -132,6 +141,8 @@ func TestAdversarialBodiesCostAtMost3xTheirSize(t *testing.T) {
 }
 
 func TestMeasure(t *testing.T) {
+	t.Parallel()
+
 	for body, want := range map[string]size{
 		`[]`:                                 {},
 		`[{"a":1},{"b":"}{"}]`:               {rows: 2, text: 2 + 2},

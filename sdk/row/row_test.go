@@ -23,6 +23,8 @@ const sample = `[
 ]`
 
 func TestRowsDecodeLikeEncodingJSON(t *testing.T) {
+	t.Parallel()
+
 	var got row.Rows
 	require.NoError(t, json.Unmarshal([]byte(sample), &got))
 	var want []map[string]any
@@ -45,6 +47,8 @@ func TestRowsDecodeLikeEncodingJSON(t *testing.T) {
 }
 
 func TestAccessors(t *testing.T) {
+	t.Parallel()
+
 	var rows row.Rows
 	require.NoError(t, json.Unmarshal([]byte(sample), &rows))
 	r := rows[0]
@@ -78,6 +82,8 @@ func TestAccessors(t *testing.T) {
 // A Row cannot be changed, through a copy or otherwise; a Builder makes
 // new ones, each with storage of its own.
 func TestBuilder(t *testing.T) {
+	t.Parallel()
+
 	var b row.Builder
 	first := b.Add("a", 1).Add("b", "x").Add("a", 10).Row()
 	b.Add("c", true)
@@ -92,6 +98,8 @@ func TestBuilder(t *testing.T) {
 
 // A Row prints as its JSON object.
 func TestRowPrintsAsJSON(t *testing.T) {
+	t.Parallel()
+
 	var r row.Row
 	require.NoError(t, json.Unmarshal([]byte(`{"model":"openai/gpt-4o","request_count":1500,"app":null}`), &r))
 	assert.Equal(t, `{"model":"openai/gpt-4o","request_count":1500,"app":null}`, fmt.Sprint(r))
@@ -102,6 +110,8 @@ func TestRowPrintsAsJSON(t *testing.T) {
 // A row that names a column twice is refused, naming the row and the
 // column, rather than losing one of the values.
 func TestDuplicateColumns(t *testing.T) {
+	t.Parallel()
+
 	var rows row.Rows
 	err := json.Unmarshal([]byte(`[{"a":1,"b":2},{"a":1,"b":2,"a":3}]`), &rows)
 	var dup *row.DuplicateColumnError
@@ -120,6 +130,8 @@ func TestDuplicateColumns(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
+
 	for _, in := range []string{`{}`, `[1]`, `[{"a":}]`, `[{"a":1}`, `[{"a":1e400}]`, `[{"a":01}]`, `[{"a":"x}]`, `[{a:1}]`, `[{"a":[1,}]`, `[{"a":1}] x`} {
 		var rows row.Rows
 		assert.Error(t, rows.UnmarshalJSON([]byte(in)), in)
@@ -141,6 +153,8 @@ type typed struct {
 }
 
 func TestDecode(t *testing.T) {
+	t.Parallel()
+
 	var rows row.Rows
 	require.NoError(t, json.Unmarshal([]byte(sample), &rows))
 	got, err := row.Decode[typed](rows)
@@ -237,6 +251,8 @@ func FuzzDecodeRows(f *testing.F) {
 // Numbers JSON cannot hold survive a Builder as numbers (their bits are
 // outside the space strings and literals use) and refuse to encode.
 func TestBuilderKeepsNonFiniteNumbers(t *testing.T) {
+	t.Parallel()
+
 	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1), math.Float64frombits(0xFFF8_0000_0000_0001), math.Copysign(0, -1), math.MaxFloat64, math.SmallestNonzeroFloat64} {
 		var b row.Builder
 		r := b.Add("x", f).Add("y", "s").Row()
@@ -264,6 +280,8 @@ func TestBuilderKeepsNonFiniteNumbers(t *testing.T) {
 // keep to their own rows, and rows stay as they were after their
 // decoder has gone on to other bodies.
 func TestConcurrentDecodesKeepTheirRows(t *testing.T) {
+	t.Parallel()
+
 	var wg sync.WaitGroup
 	results := make([]row.Rows, 8)
 	for g := range results {

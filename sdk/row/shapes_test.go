@@ -30,6 +30,8 @@ func decode(t *testing.T, body string) row.Row {
 }
 
 func TestCountsReadTheSameInBothShapes(t *testing.T) {
+	t.Parallel()
+
 	for name, body := range map[string]string{"spec": specShape, "live": liveShape} {
 		t.Run(name, func(t *testing.T) {
 			r := decode(t, body)
@@ -70,6 +72,8 @@ func TestCountsReadTheSameInBothShapes(t *testing.T) {
 }
 
 func TestNullsStayNull(t *testing.T) {
+	t.Parallel()
+
 	r := decode(t, liveShape)
 	assert.True(t, r.IsNull("usage_web"))
 	assert.False(t, r.IsNumeric("usage_web"))
@@ -90,6 +94,8 @@ func TestNullsStayNull(t *testing.T) {
 }
 
 func TestColumnsNobodyAskedForAreKept(t *testing.T) {
+	t.Parallel()
+
 	r := decode(t, liveShape)
 	assert.Equal(t, []string{"created_at__day", "user", "user_email", "request_count", "tokens_total", "total_usage", "usage_web"}, r.Columns())
 	// Written back as they came: strings stay strings, big integers keep
@@ -99,6 +105,8 @@ func TestColumnsNobodyAskedForAreKept(t *testing.T) {
 }
 
 func TestHostileNumbers(t *testing.T) {
+	t.Parallel()
+
 	cases := []struct {
 		value      string
 		int, float bool
@@ -147,6 +155,8 @@ func TestHostileNumbers(t *testing.T) {
 }
 
 func TestParseTime(t *testing.T) {
+	t.Parallel()
+
 	at := func(h, m, s, ns int) time.Time { return time.Date(2026, 5, 19, h, m, s, ns, time.UTC) }
 	good := map[string]time.Time{
 		"2026-05-19":                    at(0, 0, 0, 0),
@@ -187,6 +197,8 @@ func TestParseTime(t *testing.T) {
 }
 
 func TestBucketColumn(t *testing.T) {
+	t.Parallel()
+
 	for col, want := range map[string]string{"date__day": "day", "created_at__hour": "hour", "date__": "", "created_at__": "", "date": "", "model": "", "x_date__day": ""} {
 		g, ok := row.BucketColumn(col)
 		assert.Equal(t, want, g, col)
@@ -195,6 +207,8 @@ func TestBucketColumn(t *testing.T) {
 }
 
 func TestBucketTagNeedsATime(t *testing.T) {
+	t.Parallel()
+
 	type wrong struct {
 		Day string `row:"bucket"`
 	}
@@ -215,6 +229,8 @@ func TestBucketTagNeedsATime(t *testing.T) {
 }
 
 // What can reading a string count cost? Nothing beyond the row itself.
+//
+// Not parallel: it counts the process's allocations.
 func TestReadingStringCountsAllocatesNothing(t *testing.T) {
 	r := decode(t, liveShape)
 	allocs := testing.AllocsPerRun(100, func() {

@@ -27,6 +27,8 @@ type withMeta struct {
 }
 
 func TestDecodeLikeEncodingJSON(t *testing.T) {
+	t.Parallel()
+
 	var rows Rows
 	body := `[{"date__day":"2025-06-01T00:00:00.000Z","model":"openai/gpt-4o","is_cached":true,"REQUESTS":1500,"avg_latency":350.5,"total_usage":null,"Ignored":"x"},
 	          {"date__day":"2025-06-02T00:00:00.000Z","Model":"x-ai/grok-2","is_cached":false,"requests":0.25,"avg_latency":0,"total_usage":1.5,"Ignored":"x"}]`
@@ -61,6 +63,8 @@ func TestDecodeLikeEncodingJSON(t *testing.T) {
 }
 
 func TestDecodeNamesWhatItWanted(t *testing.T) {
+	t.Parallel()
+
 	var rows Rows
 	if err := json.Unmarshal([]byte(`[{"is_cached":"yes","model":"m","requests":1,"avg_latency":1,"total_usage":1,"date__day":"2025-06-01T00:00:00Z"}]`), &rows); err != nil {
 		t.Fatal(err)
@@ -82,6 +86,8 @@ func TestDecodeNamesWhatItWanted(t *testing.T) {
 type hidden struct{ Day time.Time }
 
 func TestDecodeRefusesAnUnexportedEmbeddedPointer(t *testing.T) {
+	t.Parallel()
+
 	type outer struct {
 		*hidden
 		N int
@@ -93,6 +99,8 @@ func TestDecodeRefusesAnUnexportedEmbeddedPointer(t *testing.T) {
 }
 
 func TestIntAndBool(t *testing.T) {
+	t.Parallel()
+
 	var r Row
 	if err := json.Unmarshal([]byte(`{"n":1500,"f":1.5,"big":1e300,"b":true,"s":"x"}`), &r); err != nil {
 		t.Fatal(err)
@@ -119,6 +127,8 @@ func TestIntAndBool(t *testing.T) {
 // What Decode costs: the result slice, whatever the number of rows (for
 // a struct of strings, numbers and a time bucket: pointer fields and
 // json.Number allocate their values).
+//
+// Not parallel: it counts the process's allocations.
 func TestDecodeAllocatesOnlyTheResult(t *testing.T) {
 	type flat struct {
 		Day      time.Time `json:"date__day"`
@@ -157,6 +167,8 @@ func TestDecodeAllocatesOnlyTheResult(t *testing.T) {
 }
 
 func TestDecodeSeq(t *testing.T) {
+	t.Parallel()
+
 	var rows Rows
 	if err := json.Unmarshal([]byte(`[{"model":"a","request_count":1},{"model":"b","request_count":2},{"model":"c","request_count":2.5}]`), &rows); err != nil {
 		t.Fatal(err)
@@ -217,6 +229,8 @@ func TestDecodeSeq(t *testing.T) {
 // Rows of several shapes in one decode: each finds its own columns
 // (the decode keeps where they are for the shape seen last).
 func TestDecodeRowsOfSeveralShapes(t *testing.T) {
+	t.Parallel()
+
 	var rows Rows
 	mustNil(t, json.Unmarshal([]byte(`[
 		{"date__day":"2025-01-01","model":"a","request_count":"1"},

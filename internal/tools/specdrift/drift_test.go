@@ -34,6 +34,8 @@ func emptyAllowlist(t *testing.T) string {
 }
 
 func TestDrift(t *testing.T) {
+	t.Parallel()
+
 	for _, tc := range []struct {
 		name     string
 		old, new string
@@ -110,6 +112,8 @@ func TestDrift(t *testing.T) {
 }
 
 func TestMissingOperation(t *testing.T) {
+	t.Parallel()
+
 	path := variant(t, "  /analytics/meta:\n    get:\n", "  /analytics/meta:\n    put:\n")
 	var out bytes.Buffer
 	code := run(path, "testdata/ours.yaml", emptyAllowlist(t), &out, &out)
@@ -119,6 +123,8 @@ func TestMissingOperation(t *testing.T) {
 }
 
 func TestAllowlist(t *testing.T) {
+	t.Parallel()
+
 	path := variant(t, "        '400':\n", "        '429':\n          description: slow down\n        '400':\n")
 	allow := filepath.Join(t.TempDir(), "allow.txt")
 	if err := os.WriteFile(allow, []byte("# refinements\nPOST /analytics/query: response 429 # we know\n"), 0o600); err != nil {
@@ -140,6 +146,8 @@ func TestAllowlist(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
+
 	var out bytes.Buffer
 	if code := run("testdata/nope.yaml", "testdata/ours.yaml", emptyAllowlist(t), &out, &out); code != 2 {
 		t.Fatalf("exit %d", code)

@@ -6,6 +6,8 @@ import (
 )
 
 func TestReport(t *testing.T) {
+	t.Parallel()
+
 	in := `{"Action":"run","Package":"p/a","Test":"TestSlow"}
 {"Action":"output","Package":"p/a","Test":"TestSlow","Output":"=== RUN   TestSlow\n"}
 {"Action":"pass","Package":"p/a","Test":"TestSlow","Elapsed":3.5}
