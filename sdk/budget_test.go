@@ -57,25 +57,27 @@ func TestRetryBudgetStopsRetriesAndRefills(t *testing.T) {
 	})
 }
 
-// The cost of an outage: 1,000 concurrent calls against an API that
-// answers only 503. Per-call caps alone would send 5,000 requests.
+// The cost of an outage: 300 concurrent calls against an API that
+// answers only 503. Per-call caps alone would send 1,500 requests; the
+// default budget lets 100 retries through.
 func TestRetryBudgetBoundsAnOutage(t *testing.T) {
 	t.Parallel()
+	const calls = 300 // three times the retries the default budget allows
 
 	for _, tc := range []struct {
 		name   string
 		budget sdk.RetryBudget
 		want   int
 	}{
-		{"default budget", sdk.RetryBudget{}, 1000 + sdk.DefaultRetryBudget().Capacity/sdk.DefaultRetryBudget().RetryCost},
-		{"disabled", sdk.RetryBudget{Disabled: true}, 5000},
+		{"default budget", sdk.RetryBudget{}, calls + sdk.DefaultRetryBudget().Capacity/sdk.DefaultRetryBudget().RetryCost},
+		{"disabled", sdk.RetryBudget{Disabled: true}, calls * (1 + sdk.DefaultMaxRetries)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				m := newMemAPI(always(503, errorBody(503, "down")))
 				c := memClient(t, m, sdk.WithRetryBudget(tc.budget))
 				var wg sync.WaitGroup
-				for range 1000 {
+				for range calls {
 					wg.Go(func() {
 						_, err := c.QueryAnalytics(t.Context(), simpleQuery)
 						var apiErr *sdk.APIError

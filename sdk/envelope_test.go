@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/retrytest"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
 )
@@ -40,57 +41,6 @@ func matched(err error) []string {
 		}
 	}
 	return out
-}
-
-// The error contract: the status alone decides the type and the class,
-// whatever the body, retried or not; every error names the operation and
-// the request id.
-func TestErrorContract(t *testing.T) {
-	t.Parallel()
-
-	html := "text/html; charset=utf-8"
-	for _, tc := range []struct {
-		status      int
-		contentType string
-		sentinel    string
-		retryable   bool
-		is          func(error) bool
-	}{
-		{400, "application/json", "ErrBadRequest", false, isA[*sdk.BadRequestResponseError]},
-		{401, "application/json", "ErrUnauthorized", false, isA[*sdk.UnauthorizedResponseError]},
-		{408, "application/json", "ErrRequestTimeout", true, isA[*sdk.RequestTimeoutResponseError]},
-		{503, "application/json", "ErrServer", true, isA[*sdk.ServiceUnavailableResponseError]},
-		{403, html, "ErrForbidden", false, isA[*sdk.ForbiddenResponseError]},
-		{429, html, "ErrRateLimited", true, isA[*sdk.RateLimitError]},
-		{502, html, "ErrServer", true, isA[*sdk.BadGatewayResponseError]},
-		{429, "application/json", "ErrRateLimited", true, isA[*sdk.RateLimitError]},
-	} {
-		t.Run(fmt.Sprintf("%d %s", tc.status, tc.contentType), func(t *testing.T) {
-			var n atomic.Int32
-			s := newServer(t, func(w http.ResponseWriter, r *http.Request) {
-				w.Header().Set("X-Request-Id", "req-"+strconv.Itoa(int(n.Add(1))))
-				w.Header().Set("Content-Type", tc.contentType)
-				w.WriteHeader(tc.status)
-				if tc.contentType == html {
-					_, _ = io.WriteString(w, "<html><body>proxy says no</body></html>")
-				} else {
-					_, _ = io.WriteString(w, errorBody(tc.status, "refused"))
-				}
-			})
-			_, err := newClient(t, s.URL).QueryAnalytics(t.Context(), simpleQuery)
-			require.Error(t, err)
-			assert.True(t, tc.is(err), "%T", err)
-			assert.Equal(t, []string{tc.sentinel}, matched(err))
-			assert.Equal(t, tc.retryable, sdk.IsRetryable(err))
-			assert.Contains(t, err.Error(), "openrouter: POST /analytics/query: ")
-			assert.Contains(t, err.Error(), fmt.Sprintf("(request id req-%d)", n.Load()), "the last attempt's id")
-			wantAttempts := 1
-			if tc.retryable {
-				wantAttempts = 1 + sdk.DefaultMaxRetries
-			}
-			assert.Len(t, s.requests(), wantAttempts)
-		})
-	}
 }
 
 func isA[T error](err error) bool {
@@ -300,7 +250,7 @@ func ExampleWithMiddleware() {
 		return resp, err
 	}
 	client, _ := sdk.NewClient(sdk.WithAPIKey(analyticstest.ManagementKey), sdk.WithBaseURL(api.URL), sdk.WithMiddleware(timing),
-		sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: time.Millisecond}))
+		retrytest.Fast())
 	_, err := client.GetAnalyticsMeta(context.Background())
 	fmt.Println(strings.Join(attempts, "\n"), err)
 	// Output:

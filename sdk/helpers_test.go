@@ -7,11 +7,11 @@ import (
 	"net/http/httptest"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/retrytest"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 )
 
@@ -56,12 +56,6 @@ func (s *server) requests() []exchange {
 	return append([]exchange(nil), s.seen...)
 }
 
-// fastRetries retries at once, for the tests over real loopback sockets,
-// where synctest's virtual time cannot serve.
-func fastRetries() sdk.CallOption {
-	return sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: time.Nanosecond, MaxInterval: time.Nanosecond})
-}
-
 // newClient makes a client for s with the test key, fast retries and a
 // transport of its own that is closed when the test ends.
 func newClient(t *testing.T, baseURL string, opts ...sdk.Option) *sdk.Client {
@@ -72,7 +66,7 @@ func newClient(t *testing.T, baseURL string, opts ...sdk.Option) *sdk.Client {
 		sdk.WithAPIKey(testKey),
 		sdk.WithBaseURL(baseURL),
 		sdk.WithHTTPClient(&http.Client{Transport: tr}),
-		fastRetries(),
+		retrytest.Fast(),
 	}, opts...)
 	c, err := sdk.NewClient(all...)
 	require.NoError(t, err)

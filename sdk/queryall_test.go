@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/retrytest"
 	"github.com/a2d11fc8/openrouter-analytics-go/internal/series"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
@@ -57,8 +58,8 @@ func TestQueryAllGathersEveryRow(t *testing.T) {
 		q       sdk.QueryRequest
 		minRows int
 	}{
-		{"hourly by user over 90 days", sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"},
-			Granularity: sdk.GranularityHour, TimeRange: last(90 * day)}, 30_000},
+		{"hourly by user over 30 days", sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"},
+			Granularity: sdk.GranularityHour, TimeRange: last(30 * day)}, 10_000},
 		{"daily by model and provider", sdk.QueryRequest{Metrics: []string{"request_count", "total_usage"}, Dimensions: []string{"model", "provider"},
 			Granularity: sdk.GranularityDay, TimeRange: last(90 * day), Limit: 500}, 2000},
 		{"minute by model over 3 days", sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"},
@@ -74,6 +75,7 @@ func TestQueryAllGathersEveryRow(t *testing.T) {
 			Granularity: sdk.GranularityDay, TimeRange: last(60 * day), Limit: 50, OrderBy: sdk.OrderBy{Field: "date", Direction: sdk.Desc}}, 200},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			want, err := fake.QueryUncapped(tc.q)
 			require.NoError(t, err)
 			single, err := c.QueryAnalytics(t.Context(), tc.q)
@@ -140,7 +142,7 @@ func TestQueryAllRetriesFaultsInPieces(t *testing.T) {
 		Granularity: sdk.GranularityDay, TimeRange: last(90 * day), Limit: 300}
 	want, err := fake.QueryUncapped(q)
 	require.NoError(t, err)
-	got := collect(t, fake.Client(sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: time.Nanosecond, MaxInterval: time.Nanosecond})), q)
+	got := collect(t, fake.Client(retrytest.Fast()), q)
 	assert.Equal(t, rowTexts(t, want.Data), rowTexts(t, got))
 }
 
@@ -280,7 +282,7 @@ func TestQueryAllUnderChaos(t *testing.T) {
 		}))
 		want, err := fake.QueryUncapped(q)
 		require.NoError(t, err)
-		c := fake.Client(sdk.WithMaxRetries(20), sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: time.Microsecond, MaxInterval: time.Microsecond}),
+		c := fake.Client(sdk.WithMaxRetries(20), retrytest.Fast(),
 			sdk.WithRetryBudget(sdk.RetryBudget{Disabled: true}))
 		got := collect(t, c, q)
 		assert.Equal(t, rowTexts(t, want.Data), rowTexts(t, got), "seed %d", seed)

@@ -22,6 +22,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/retrytest"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
 )
@@ -42,18 +43,6 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
-}
-
-// fast retries at once: the waits themselves are tested under
-// testing/synctest in package sdk, where time is virtual.
-func fast() sdk.CallOption {
-	return sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: time.Nanosecond, MaxInterval: time.Nanosecond})
-}
-
-// patient retries only after an hour, so that a call's deadline always
-// falls inside its first wait.
-func patient() sdk.CallOption {
-	return sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: time.Hour, MaxInterval: time.Hour, MaxElapsedTime: 2 * time.Hour})
 }
 
 func isType[T error](err error) bool {
@@ -130,7 +119,7 @@ func TestFaultMatrix(t *testing.T) {
 		}, success(2)},
 		{"deadline during backoff keeps the 503", func(t *testing.T, e *env) {
 			e.fake.Script(analyticstest.Status(503))
-			e.opts = append(e.opts, patient(), sdk.WithTimeout(time.Minute))
+			e.opts = append(e.opts, retrytest.Patient(), sdk.WithTimeout(time.Minute))
 		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
 			assert.Len(t, e.fake.Requests(), 1)
 			assert.ErrorIs(t, err, context.DeadlineExceeded)
@@ -195,7 +184,7 @@ func TestFaultMatrix(t *testing.T) {
 		}},
 		{"context cancelled during backoff", func(t *testing.T, e *env) {
 			e.fake.Script(analyticstest.Status(503))
-			e.opts = append(e.opts, patient(), sdk.WithLogger(slog.New(slog.NewTextHandler(cancelOnRetry{e.cancel}, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+			e.opts = append(e.opts, retrytest.Patient(), sdk.WithLogger(slog.New(slog.NewTextHandler(cancelOnRetry{e.cancel}, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 		}, func(t *testing.T, e *env, res *sdk.QueryResult, err error) {
 			assert.ErrorIs(t, err, context.Canceled)
 			assert.Len(t, e.fake.Requests(), 1)
@@ -246,7 +235,7 @@ func TestFaultMatrix(t *testing.T) {
 			fake := analyticstest.NewServer(t)
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			e := &env{fake: fake, url: fake.URL, ctx: ctx, cancel: cancel, opts: []sdk.Option{fast()}}
+			e := &env{fake: fake, url: fake.URL, ctx: ctx, cancel: cancel, opts: []sdk.Option{retrytest.Fast()}}
 			tc.setup(t, e)
 			var logs lockedBuffer
 			tr := &http.Transport{}

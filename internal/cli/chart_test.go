@@ -80,7 +80,12 @@ func TestDemoPlots(t *testing.T) {
 			"(1 series, 1 metric)", []string{"Average Latency (ms)", " ms", "06:00", "12:00"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, ext := range []string{".png", ".svg"} {
+			t.Parallel()
+			exts := []string{".svg"} // the texts are read from the SVG; a PNG is the same drawing, rasterized
+			if tc.name == "daily" {
+				exts = append(exts, ".png")
+			}
+			for _, ext := range exts {
 				path := filepath.Join(dir, tc.name+ext)
 				code, out, errOut := run(t, nil, append(tc.args, "--plot", path, "--quiet")...)
 				require.Equal(t, 0, code, errOut)

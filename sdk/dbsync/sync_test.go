@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/retrytest"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/dbsync"
@@ -190,7 +191,7 @@ func TestChaosEndsCleanOrAtACommittedPage(t *testing.T) {
 			want := truth(t, fake, ds, start, end, end)
 			db, _, _ := tg.open(t)
 			// Few retries, so that some runs fail part way.
-			c := fake.Client(sdk.WithMaxRetries(2), sdk.WithBackoff(sdk.BackoffStrategy{InitialInterval: time.Microsecond, MaxInterval: time.Microsecond}),
+			c := fake.Client(sdk.WithMaxRetries(2), retrytest.Fast(),
 				sdk.WithRetryBudget(sdk.RetryBudget{Disabled: true}))
 			_, err := syncOnce(t, db, tg, c, ds)
 			if err != nil {
