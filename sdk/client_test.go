@@ -3,14 +3,11 @@ package sdk_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math"
 	"net/http"
-	"strings"
 	"testing"
-	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -73,82 +70,6 @@ func TestQueryAnalytics(t *testing.T) {
 		"time_range":{"start":"2025-01-01T00:00:00Z","end":"2025-01-08T00:00:00Z"}}`, string(reqs[0].Body))
 }
 
-func TestHeaders(t *testing.T) {
-	t.Parallel()
-
-	s := newServer(t, okHandler)
-	c := newClient(t, s.URL,
-		sdk.WithHTTPReferer("https://example.com/app"),
-		sdk.WithAppTitle("Example App"),
-		sdk.WithAppCategories("cli-agent", "cloud-agent"),
-		sdk.WithUserAgentSuffix("example/1.0"))
-
-	_, err := c.GetAnalyticsMeta(t.Context())
-	require.NoError(t, err)
-	_, err = c.QueryAnalytics(t.Context(), simpleQuery,
-		sdk.WithHTTPReferer("https://override.example"),
-		sdk.WithAppTitle("Override"),
-		sdk.WithAppCategories("programming-app"))
-	require.NoError(t, err)
-
-	reqs := s.requests()
-	require.Len(t, reqs, 2)
-	for _, r := range reqs {
-		assert.Equal(t, "Bearer "+testKey, r.Header.Get("Authorization"))
-		assert.Equal(t, "application/json", r.Header.Get("Accept"))
-		assert.Regexp(t, `^openrouter-analytics-go/`+sdk.Version+` \(go[^;]+; [a-z0-9]+/[a-z0-9]+\) example/1\.0$`, r.Header.Get("User-Agent"))
-	}
-	assert.Equal(t, "https://example.com/app", reqs[0].Header.Get("HTTP-Referer"))
-	assert.Equal(t, "Example App", reqs[0].Header.Get("X-OpenRouter-Title"))
-	assert.Equal(t, "cli-agent,cloud-agent", reqs[0].Header.Get("X-OpenRouter-Categories"))
-	assert.Equal(t, "https://override.example", reqs[1].Header.Get("HTTP-Referer"))
-	assert.Equal(t, "Override", reqs[1].Header.Get("X-OpenRouter-Title"))
-	assert.Equal(t, "programming-app", reqs[1].Header.Get("X-OpenRouter-Categories"))
-}
-
-func TestUnsetAppHeadersAreNotSent(t *testing.T) {
-	t.Parallel()
-
-	s := newServer(t, okHandler)
-	c := newClient(t, s.URL)
-	_, err := c.GetAnalyticsMeta(t.Context())
-	require.NoError(t, err)
-	h := s.requests()[0].Header
-	for _, name := range []string{"HTTP-Referer", "X-OpenRouter-Title", "X-OpenRouter-Categories", "X-Title"} {
-		_, present := h[http.CanonicalHeaderKey(name)]
-		assert.False(t, present, name)
-	}
-}
-
-func TestHeaderInjectionRefused(t *testing.T) {
-	t.Parallel()
-
-	s := newServer(t, okHandler)
-	for name, opt := range map[string]sdk.CallOption{
-		"HTTP-Referer":            sdk.WithHTTPReferer("https://x\r\nX-Evil: 1"),
-		"X-OpenRouter-Title":      sdk.WithAppTitle("title\nX-Evil: 1"),
-		"X-OpenRouter-Categories": sdk.WithAppCategories("a\rb"),
-	} {
-		t.Run(name, func(t *testing.T) {
-			_, err := sdk.NewClient(sdk.WithAPIKey(testKey), opt)
-			var ve *sdk.ValidationError
-			require.ErrorAs(t, err, &ve)
-			assert.Equal(t, name+" header", ve.Field)
-
-			c := newClient(t, s.URL)
-			_, err = c.GetAnalyticsMeta(t.Context(), opt)
-			require.ErrorAs(t, err, &ve)
-			assert.Contains(t, err.Error(), name+" header: contains control character U+000")
-		})
-	}
-	_, err := sdk.NewClient(sdk.WithAPIKey(testKey), sdk.WithUserAgentSuffix("x\ny"))
-	assert.EqualError(t, err, "openrouter: invalid request: User-Agent header: contains control character U+000A")
-	_, err = sdk.NewClient(sdk.WithAPIKey(testKey[:9] + "\r\n" + testKey[9:]))
-	require.Error(t, err)
-	assert.NotContains(t, err.Error(), testKey[9:])
-	assert.Empty(t, s.requests(), "nothing may be sent")
-}
-
 // Not parallel: it sets an environment variable.
 func TestAPIKeyFromEnvironment(t *testing.T) {
 	s := newServer(t, okHandler)
@@ -198,33 +119,6 @@ func TestAPIKeyNeverLeaks(t *testing.T) {
 	}
 	require.NotEmpty(t, logs.String(), "the logger must have been used")
 	assert.NotContains(t, logs.String(), "SECRET")
-}
-
-func TestLoggerRecordsAttempts(t *testing.T) {
-	t.Parallel()
-
-	var logs bytes.Buffer
-	synctest.Test(t, func(t *testing.T) {
-		logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		c := memClient(t, newMemAPI(failing(1, 503)), sdk.WithLogger(logger))
-		_, err := c.QueryAnalytics(t.Context(), simpleQuery)
-		require.NoError(t, err)
-	})
-
-	var records []map[string]any
-	for line := range strings.Lines(logs.String()) {
-		var rec map[string]any
-		require.NoError(t, json.Unmarshal([]byte(line), &rec))
-		records = append(records, rec)
-	}
-	require.Len(t, records, 3)
-	assert.Equal(t, "openrouter: response", records[0]["msg"])
-	assert.Equal(t, 503.0, records[0]["status"])
-	assert.Equal(t, "openrouter: retrying", records[1]["msg"])
-	assert.InDelta(t, float64(500*time.Millisecond), records[1]["wait"], float64(125*time.Millisecond))
-	assert.Equal(t, "openrouter: POST /analytics/query: 503 Service Unavailable: try again", records[1]["reason"])
-	assert.Equal(t, 200.0, records[2]["status"])
-	assert.Equal(t, 2.0, records[2]["attempt"])
 }
 
 func TestTimeout(t *testing.T) {

@@ -211,36 +211,11 @@ func WithoutConnectionRetries() CallOption {
 	return callOption(func(s *callConfig) { s.retry.noConnectionRetries = true })
 }
 
-// Middleware wraps each attempt of a call: it gets the request and the
-// next step, and returns what that step returned, or its own answer. It
-// runs inside the retry loop, so it sees every attempt, and outside the
-// client's redirect guard, which it cannot turn off. Middleware must not
-// keep the request's Authorization header anywhere.
-type Middleware func(req *http.Request, next MiddlewareNext) (*http.Response, error)
-
-// MiddlewareNext sends the request on: to the next middleware, or to the
-// HTTP client.
-type MiddlewareNext = func(*http.Request) (*http.Response, error)
-
 // WithMiddleware adds middleware around each attempt, after any added
 // before; the first added is the outermost. Used on a call, it adds to
 // the client's.
 func WithMiddleware(mw ...Middleware) CallOption {
 	return callOption(func(s *callConfig) { s.middleware = append(slices.Clip(s.middleware), mw...) })
-}
-
-// ResponseInfo describes the last response of a call, success or not.
-type ResponseInfo struct {
-	// StatusCode is the last response's status; zero when the last
-	// attempt got none (a connection error or a timeout).
-	StatusCode int
-	// Header holds the last response's headers (redacted when the call
-	// failed and a server echoed the API key in them).
-	Header http.Header
-	// RequestID is X-Request-Id, or CF-Ray when that is all there is.
-	RequestID string
-	// Attempts is how many requests the call sent.
-	Attempts int
 }
 
 // WithResponseInto fills *dst when the call returns, whether it succeeded
@@ -252,43 +227,6 @@ type responseInto struct{ dst *ResponseInfo }
 func (o responseInto) applyToCall(s *callConfig) { s.info = o.dst }
 func (o responseInto) applyToClient(c *Client) {
 	c.optionErr = &ValidationError{Field: "WithResponseInto", Problem: "is a per-call option; pass it to the call"}
-}
-
-// report fills the call's ResponseInfo, if it asked for one.
-func (c *Client) report(call *callConfig, resp *response, attempts int, failed bool) {
-	if call.info == nil {
-		return
-	}
-	info := ResponseInfo{Attempts: attempts}
-	if resp != nil {
-		info.StatusCode = resp.StatusCode
-		info.Header = resp.Header
-		if failed {
-			info.Header = c.redact.header(resp.Header)
-		}
-		info.RequestID = c.redact.string(requestID(resp.Header))
-	}
-	*call.info = info
-}
-
-// do sends one attempt through the call's middleware and the HTTP client,
-// and refuses a response that a redirect brought from off the base URL's
-// host or over plain http, however the client followed it.
-func (c *Client) do(call *callConfig, req *http.Request) (*http.Response, error) {
-	next := c.doer.Do
-	for i := len(call.middleware) - 1; i >= 0; i-- {
-		mw, inner := call.middleware[i], next
-		next = func(r *http.Request) (*http.Response, error) { return mw(r, inner) }
-	}
-	resp, err := next(req)
-	if err != nil || resp.Request == nil {
-		return resp, err
-	}
-	if u := resp.Request.URL; u != nil && u != req.URL && c.leavesBase(u) {
-		_ = resp.Body.Close()
-		return nil, &RedirectError{From: bare(req.URL), To: bare(u)}
-	}
-	return resp, nil
 }
 
 // WithRetryBudget sets the client-wide retry budget; the default is

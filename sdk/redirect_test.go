@@ -107,3 +107,34 @@ func TestPlainHTTPToARemoteHostWarnsOnce(t *testing.T) {
 		})
 	}
 }
+
+// A wrapped doer that follows redirects on its own still cannot take the
+// key off the base URL's host: the response is refused.
+func TestRedirectGuardSurvivesAWrappedDoer(t *testing.T) {
+	t.Parallel()
+
+	other := newServer(t, okHandler)
+	target := strings.Replace(other.URL, "127.0.0.1", "localhost", 1)
+	redirector := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, target+r.URL.Path, http.StatusTemporaryRedirect)
+	})
+	plain := &http.Client{Transport: &http.Transport{}}
+	t.Cleanup(plain.CloseIdleConnections)
+	wrapped := sdk.HTTPDoerFunc(func(req *http.Request) (*http.Response, error) { return plain.Do(req) })
+	c, err := sdk.NewClient(sdk.WithAPIKey(testKey), sdk.WithBaseURL(redirector.URL), sdk.WithHTTPClient(wrapped))
+	require.NoError(t, err)
+	_, err = c.GetAnalyticsMeta(t.Context())
+	var re *sdk.RedirectError
+	require.ErrorAs(t, err, &re)
+
+	// An *http.Client with a CheckRedirect of its own keeps the guard too.
+	own := &http.Client{Transport: &http.Transport{}, CheckRedirect: func(*http.Request, []*http.Request) error { return nil }}
+	t.Cleanup(own.CloseIdleConnections)
+	c, err = sdk.NewClient(sdk.WithAPIKey(testKey), sdk.WithBaseURL(redirector.URL), sdk.WithHTTPClient(own))
+	require.NoError(t, err)
+	_, err = c.GetAnalyticsMeta(t.Context())
+	require.ErrorAs(t, err, &re)
+	for _, r := range other.requests() {
+		assert.Empty(t, r.Header.Get("Authorization"), "the other host never saw the key")
+	}
+}

@@ -262,3 +262,99 @@ func (c *Client) send(ctx context.Context, op string, call *callConfig, req *htt
 		}
 	}
 }
+
+// failed is the error of a call whose attempts are over. One attempt
+// that was not retried, or that the end of the context cut, is its own
+// error (prefixed with the operation unless it is an API error, which
+// names it); more attempts, or another reason to stop, make a *RetryError.
+func (c *Client) failed(op string, attempts []Attempt, reason error) error {
+	last := attempts[len(attempts)-1].Err
+	if len(attempts) > 1 || (reason != nil && !errors.Is(last, reason)) {
+		return &RetryError{Op: op, Attempts: attempts, Reason: reason}
+	}
+	var apiErr *APIError
+	if errors.As(last, &apiErr) {
+		return last
+	}
+	return fmt.Errorf("openrouter: %s: %w", op, last)
+}
+
+// retryable tells whether the policy retries err: what IsRetryable says,
+// less connection errors when the policy turns those off.
+func retryable(err error, policy retryPolicy) bool {
+	if policy.maxRetries == 0 || !IsRetryable(err) {
+		return false
+	}
+	var apiErr *APIError
+	return !policy.noConnectionRetries || errors.As(err, &apiErr)
+}
+
+// nextWait is the wait before retry number n, or why there is none: the
+// retry cap is reached, or the wait (the backoff, or longer when the
+// server's Retry-After asks for more) would end past MaxElapsedTime or
+// the context's deadline. Such a wait is not begun: the call returns at
+// once rather than sleeping into its deadline.
+//
+// A 429 whose wait the rate limiter holds (paced) waits for the
+// limiter's slot instead: a wait the service asks of every request is
+// not a failure of this one, and is not the retry budget's.
+func nextWait(ctx context.Context, policy retryPolicy, n int, err error, elapsed time.Duration, paced bool) (time.Duration, error) {
+	if n > policy.maxRetries {
+		return 0, fmt.Errorf("no retries left (at most %d)", policy.maxRetries)
+	}
+	wait := policy.backoff.backoff(n)
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && !paced {
+		if apiErr.retryAfterOK {
+			wait = max(wait, apiErr.retryAfter)
+		}
+	}
+	if budget := policy.backoff.MaxElapsedTime; wait > budget-elapsed {
+		return 0, fmt.Errorf("a wait of %s would pass the retry budget of %s", roundWait(wait), budget)
+	}
+	if deadline, ok := ctx.Deadline(); ok && wait >= time.Until(deadline) {
+		return 0, fmt.Errorf("a wait of %s would pass the call's deadline: %w", roundWait(wait), context.DeadlineExceeded)
+	}
+	return wait, nil
+}
+
+func roundWait(d time.Duration) time.Duration { return d.Round(time.Millisecond) }
+
+// holdOn429 hands a 429's wait (Retry-After, else the rate headers) to
+// the client's rate limiter, which every request then waits for; false
+// when there is none to hand, or it is too long for a rate limit.
+func (c *Client) holdOn429(err error) bool {
+	var apiErr *APIError
+	if c.pacer == nil || !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusTooManyRequests {
+		return false
+	}
+	d, ok := apiErr.retryAfter, apiErr.retryAfterOK
+	if !ok {
+		d, ok = rateReset(apiErr.Header, time.Now())
+	}
+	return ok && c.pacer.holdFor(d)
+}
+
+// sleep waits for d, or less when ctx ends first; it reports whether the
+// whole wait passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// isConnectError tells a failure to connect (dial, TLS handshake, a
+// proxy's CONNECT) from one after the request went out.
+func isConnectError(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && (op.Op == "dial" || op.Op == "proxyconnect") {
+		return true
+	}
+	var record tls.RecordHeaderError
+	return errors.As(err, &record) || strings.Contains(err.Error(), "TLS handshake")
+}

@@ -5,14 +5,17 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -604,4 +607,167 @@ func TestConnectionResetOverLoopbackIsRetried(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, res.Data, 1)
 	assert.Equal(t, int32(2), calls.Load())
+}
+
+// A 400 after two 503s says the operation, the attempts and the request
+// id, and is a bad request only.
+func TestFinalStatusAfterRetries(t *testing.T) {
+	t.Parallel()
+
+	synctest.Test(t, func(t *testing.T) {
+		m := newMemAPI(func(n int, req *http.Request) (*http.Response, error) {
+			id := "req-" + strconv.Itoa(n)
+			if n <= 2 {
+				return reply(503, errorBody(503, "overloaded"), "X-Request-Id", id), nil
+			}
+			return reply(400, errorBody(400, "bad"), "CF-Ray", "8f1e-"+id), nil
+		})
+		_, err := memClient(t, m).QueryAnalytics(t.Context(), simpleQuery)
+		assert.Equal(t, "openrouter: POST /analytics/query: attempt 3: 400 Bad Request: bad (request id 8f1e-req-3); "+
+			"before it: 503 Service Unavailable (x2)", err.Error())
+		assert.Equal(t, []string{"ErrBadRequest"}, matched(err))
+		assert.False(t, sdk.IsRetryable(err))
+		var retryErr *sdk.RetryError
+		require.ErrorAs(t, err, &retryErr)
+		require.Len(t, retryErr.Attempts, 3)
+		assert.Nil(t, retryErr.Reason, "not retried because a 400 never is")
+		var earlier *sdk.ServiceUnavailableResponseError
+		require.ErrorAs(t, retryErr.Attempts[0].Err, &earlier)
+		assert.Equal(t, "req-1", earlier.RequestID)
+	})
+}
+
+// A 500, then an attempt that never answers, under a 1 s deadline: the
+// error tells the last attempt's story, and the 500 stays reachable.
+func TestHangAfterA500(t *testing.T) {
+	t.Parallel()
+
+	synctest.Test(t, func(t *testing.T) {
+		m := newMemAPI(func(n int, req *http.Request) (*http.Response, error) {
+			if n == 1 {
+				return reply(500, errorBody(500, "boom")), nil
+			}
+			<-req.Context().Done()
+			return nil, &url.Error{Op: "Post", URL: req.URL.String(), Err: req.Context().Err()}
+		})
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		_, err := memClient(t, m).QueryAnalytics(ctx, simpleQuery)
+		assert.Equal(t, "openrouter: POST /analytics/query: attempt 2: no response before the call's deadline (waiting for headers); "+
+			"before it: 500 Internal Server Error; gave up: context deadline exceeded", err.Error())
+		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		var internal *sdk.InternalServerResponseError
+		require.ErrorAs(t, err, &internal, "the earlier status is kept")
+		assert.Equal(t, "boom", internal.Message)
+		assert.Equal(t, []string{"ErrServer"}, matched(err))
+		assert.True(t, sdk.IsRetryable(err), "a 500 is worth another call")
+	})
+}
+
+func TestIsRetryable(t *testing.T) {
+	t.Parallel()
+
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{nil, false},
+		{context.Canceled, false},
+		{context.DeadlineExceeded, false},
+		{io.ErrUnexpectedEOF, true},
+		{&net.OpError{Op: "read", Err: errors.New("connection reset by peer")}, false},
+		{&url.Error{Op: "Post", Err: &net.DNSError{Err: "no such host", IsNotFound: true}}, false},
+		{&sdk.ValidationError{Field: "metrics", Problem: "empty"}, false},
+		{&sdk.AttemptTimeoutError{Limit: time.Second}, true},
+		{&sdk.AttemptTimeoutError{CallDeadline: true}, false},
+		{&sdk.OpenRouterDefaultError{APIError: sdk.APIError{StatusCode: 501}}, false},
+		{&sdk.OpenRouterDefaultError{APIError: sdk.APIError{StatusCode: 404}}, false},
+		{&sdk.OpenRouterDefaultError{APIError: sdk.APIError{StatusCode: 200}}, true},
+		{&sdk.OpenRouterDefaultError{APIError: sdk.APIError{StatusCode: 520}}, true},
+		{&sdk.RateLimitError{APIError: sdk.APIError{StatusCode: 429}}, true},
+		{fmt.Errorf("wrapped: %w", &sdk.RequestTimeoutResponseError{APIError: sdk.APIError{StatusCode: 408}}), true},
+	} {
+		assert.Equal(t, tc.want, sdk.IsRetryable(tc.err), "%#v", tc.err)
+	}
+}
+
+// The worst cases of a default client, pinned in virtual time; docs/sdk.md's
+// table quotes these figures.
+func TestWorstCases(t *testing.T) {
+	t.Parallel()
+
+	hang := func(req *http.Request) (*http.Response, error) {
+		<-req.Context().Done()
+		return nil, &url.Error{Op: "Post", URL: req.URL.String(), Err: req.Context().Err()}
+	}
+	for _, tc := range []struct {
+		name     string
+		answer   func(int, *http.Request) (*http.Response, error)
+		min, max time.Duration
+		attempts int
+	}{
+		{"never answers", func(_ int, req *http.Request) (*http.Response, error) { return hang(req) },
+			time.Minute, time.Minute, 1},
+		{"503 forever", always(503, errorBody(503, "down")),
+			3046875 * time.Microsecond, 5078125 * time.Microsecond, 5},
+		{"429 with Retry-After: 3600", always(429, errorBody(429, "slow"), "Retry-After", "3600"),
+			0, 0, 1},
+		{"429 with Retry-After: 55, then a hang", func(n int, req *http.Request) (*http.Response, error) {
+			if n == 1 {
+				return reply(429, errorBody(429, "slow"), "Retry-After", "55"), nil
+			}
+			return hang(req)
+		}, 115 * time.Second, 115 * time.Second, 2},
+		// Each wait is the rate limiter's, outside the retry budget.
+		{"429 with Retry-After: 60 forever", always(429, errorBody(429, "slow"), "Retry-After", "60"),
+			4 * time.Minute, 4 * time.Minute, 5},
+		{"a hang after a 503", func(n int, req *http.Request) (*http.Response, error) {
+			if n == 1 {
+				return reply(503, errorBody(503, "down")), nil
+			}
+			return hang(req)
+		}, 60375 * time.Millisecond, 60625 * time.Millisecond, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				m := newMemAPI(tc.answer)
+				start := time.Now()
+				_, err := memClient(t, m).QueryAnalytics(context.Background(), simpleQuery)
+				took := time.Since(start)
+				require.Error(t, err)
+				t.Logf("%s: %s, %d attempts: %v", tc.name, took, m.calls(), err)
+				assert.GreaterOrEqual(t, took, tc.min)
+				assert.LessOrEqual(t, took, tc.max)
+				assert.Equal(t, tc.attempts, m.calls())
+				assert.LessOrEqual(t, took, sdk.DefaultBackoff().MaxElapsedTime+sdk.DefaultAttemptTimeout+sdk.DefaultMaxRetries*time.Minute, "the bound of every default call")
+			})
+		})
+	}
+}
+
+func TestLoggerRecordsAttempts(t *testing.T) {
+	t.Parallel()
+
+	var logs bytes.Buffer
+	synctest.Test(t, func(t *testing.T) {
+		logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		c := memClient(t, newMemAPI(failing(1, 503)), sdk.WithLogger(logger))
+		_, err := c.QueryAnalytics(t.Context(), simpleQuery)
+		require.NoError(t, err)
+	})
+
+	var records []map[string]any
+	for line := range strings.Lines(logs.String()) {
+		var rec map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &rec))
+		records = append(records, rec)
+	}
+	require.Len(t, records, 3)
+	assert.Equal(t, "openrouter: response", records[0]["msg"])
+	assert.Equal(t, 503.0, records[0]["status"])
+	assert.Equal(t, "openrouter: retrying", records[1]["msg"])
+	assert.InDelta(t, float64(500*time.Millisecond), records[1]["wait"], float64(125*time.Millisecond))
+	assert.Equal(t, "openrouter: POST /analytics/query: 503 Service Unavailable: try again", records[1]["reason"])
+	assert.Equal(t, 200.0, records[2]["status"])
+	assert.Equal(t, 2.0, records[2]["attempt"])
 }

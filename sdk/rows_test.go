@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/guidetest"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/row"
@@ -147,41 +148,79 @@ func TestRowAccessorErrors(t *testing.T) {
 	assert.EqualError(t, err, `openrouter: row: column "date__hour": want a date or an ISO-8601 timestamp, got string "not a time"`)
 }
 
-func TestCatalogCheck(t *testing.T) {
+// A count sent as "1540" is 1540 to every reader: Int, Float and Decode.
+func TestStringCountsReadAsNumbers(t *testing.T) {
 	t.Parallel()
 
-	fake := analyticstest.NewServer(t)
-	c := fake.Client()
-	cat, err := c.Catalog(t.Context())
+	s, c := guideClient(t, guidetest.Config{})
+	res, err := c.QueryAnalytics(t.Context(), sdk.QueryRequest{Metrics: []string{"request_count", "total_usage", "usage_web"}, Dimensions: []string{"model"},
+		TimeRange: sdk.TimeRange{Start: guideStart, End: guideStart.AddDate(0, 0, 30)}})
 	require.NoError(t, err)
-	again, err := c.Catalog(t.Context())
+	require.Len(t, res.Data, 3)
+	raw, _ := res.Data[0].Get("request_count")
+	require.IsType(t, "", raw, "the server sends counts as strings")
+
+	type byModel struct {
+		Model    string   `json:"model"`
+		Requests int64    `json:"request_count"`
+		Spend    float64  `json:"total_usage"`
+		Web      *float64 `json:"usage_web"`
+	}
+	typed, err := row.Decode[byModel](res.Data)
 	require.NoError(t, err)
-	assert.Same(t, cat, again)
-	assert.Len(t, fake.Requests(), 1, "fetched once, then cached")
+	var total int64
+	for i, r := range res.Data {
+		n, err := r.Int("request_count")
+		require.NoError(t, err)
+		f, err := r.Float("request_count")
+		require.NoError(t, err)
+		assert.Equal(t, float64(n), f)
+		assert.Equal(t, n, typed[i].Requests)
+		assert.Nil(t, typed[i].Web, "an unused component is null, not 0")
+		total += n
+	}
+	assert.Equal(t, int64(s.Total("request_count", guideStart, guideStart.AddDate(0, 0, 30))), total)
+}
 
-	assert.NoError(t, cat.Check(&sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"model"},
-		Filters: []sdk.Filter{sdk.Gt("total_usage", 1)}, Granularity: sdk.GranularityDay, OrderBy: sdk.OrderBy{Field: "date", Direction: sdk.Asc}}))
-	err = cat.Check(&sdk.QueryRequest{
-		Metrics: []string{"request_count", "vibes"}, Dimensions: []string{"planet"},
-		Filters: []sdk.Filter{{Field: "mood", Operator: "like"}}, Granularity: "fortnight",
-		OrderBy: sdk.OrderBy{Field: "total_usage", Direction: sdk.Asc},
-	})
-	require.Error(t, err)
-	assert.Equal(t, `openrouter: invalid request: metrics[1]: "vibes" is not a metric in the catalog
-openrouter: invalid request: dimensions[0]: "planet" is not a dimension in the catalog
-openrouter: invalid request: filters[0].field: "mood" is not a dimension or metric in the catalog
-openrouter: invalid request: filters[0].operator: "like" is not an operator in the catalog
-openrouter: invalid request: granularity: "fortnight" is not a granularity in the catalog
-openrouter: invalid request: order_by.field: "total_usage" is not a requested metric, request_count, a requested dimension or date`, err.Error())
+// Row.Bucket and a time.Time field read every bucket shape under either
+// prefix: a bare date, "YYYY-MM-DD HH:MM:SS", RFC 3339.
+func TestEveryBucketShapeReads(t *testing.T) {
+	t.Parallel()
 
-	err = cat.Check(&sdk.QueryRequest{Metrics: []string{"cost", "requestcount"}, Dimensions: []string{"mdoel"},
-		Filters: []sdk.Filter{sdk.Eq("provder", "openai")}, Granularity: "dya"})
-	assert.Equal(t, `openrouter: invalid request: metrics[0]: "cost" is not a metric in the catalog; did you mean "total_usage"?
-openrouter: invalid request: metrics[1]: "requestcount" is not a metric in the catalog; did you mean "request_count"?
-openrouter: invalid request: dimensions[0]: "mdoel" is not a dimension in the catalog; did you mean "model"?
-openrouter: invalid request: filters[0].field: "provder" is not a dimension or metric in the catalog; did you mean "provider"?
-openrouter: invalid request: granularity: "dya" is not a granularity in the catalog`, err.Error())
-	m, ok := cat.Metric("total_usage")
-	assert.True(t, ok)
-	assert.Equal(t, sdk.FormatCurrency, m.DisplayFormat)
+	for _, tc := range []struct {
+		name string
+		cfg  guidetest.Config
+		g    sdk.Granularity
+	}{
+		{"bare dates", guidetest.Config{}, sdk.GranularityDay},
+		{"created_at days", guidetest.Config{CreatedAt: true}, sdk.GranularityDay},
+		{"clickhouse hours", guidetest.Config{}, sdk.GranularityHour},
+		{"created_at hours", guidetest.Config{CreatedAt: true}, sdk.GranularityHour},
+		{"spec times", guidetest.Config{SpecTimes: true, NumberCounts: true}, sdk.GranularityDay},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, c := guideClient(t, tc.cfg)
+			from := guideStart.AddDate(0, 0, 2)
+			res, err := c.QueryAnalytics(t.Context(), sdk.QueryRequest{Metrics: []string{"request_count"}, Granularity: tc.g,
+				TimeRange: sdk.TimeRange{Start: from, End: from.AddDate(0, 0, 2)}, OrderBy: sdk.OrderBy{Field: "date", Direction: sdk.Asc}})
+			require.NoError(t, err)
+			require.NotEmpty(t, res.Data)
+			b, err := res.Data[0].Bucket()
+			require.NoError(t, err)
+			assert.Equal(t, row.Bucket{Start: from, Granularity: string(tc.g)}, b)
+
+			type bucketed struct {
+				At       time.Time `row:"bucket"`
+				Day      time.Time `json:"date__day"`
+				Requests int64     `json:"request_count"`
+			}
+			if tc.g == sdk.GranularityDay {
+				got, err := row.Decode[bucketed](res.Data)
+				require.NoError(t, err)
+				assert.Equal(t, from, got[0].At)
+				assert.Equal(t, from, got[0].Day, "a field tagged date__day takes created_at__day too")
+				assert.NotZero(t, got[0].Requests)
+			}
+		})
+	}
 }

@@ -182,8 +182,9 @@ func markdownDocs(t *testing.T) []string {
 // TestDocBlocksAreChecked fails on a fenced block the docs tests would
 // not see: Go blocks are type-checked above, SQL blocks are run by
 // sdk/dbsync's TestReadmeQueries, which reads docs/sync.md alone, and
-// the demo commands whose output a page quotes are run by internal/cli's
-// TestDocumented* tests. Other blocks are commands, output,
+// the demo commands whose output a page quotes are run by
+// internal/cli's TestDocumentedReviewIsWhatItPrints (docs/cli.md) and
+// sdk/dbsync's TestSyncAgreesWithQueryAll (docs/sync.md). Other blocks are commands, output,
 // configuration or other languages' clients, shown and not run.
 func TestDocBlocksAreChecked(t *testing.T) {
 	t.Parallel()

@@ -47,32 +47,3 @@ func TestDocumentedReviewIsWhatItPrints(t *testing.T) {
 	}
 	assert.Greater(t, quoted, 30)
 }
-
-// TestDocumentedSyncIsWhatItPrints runs the two syncs docs/sync.md
-// shows and compares their summaries with the page's, all but the time
-// they took.
-func TestDocumentedSyncIsWhatItPrints(t *testing.T) {
-	t.Parallel()
-	block := docBlock(t, "sync.md", "openrouter-analytics sync --demo")
-	_, command, _ := strings.Cut(block, "openrouter-analytics ")
-	command, _, _ = strings.Cut(command, "\nhourly_by_model synced")
-	args := strings.Fields(strings.ReplaceAll(command, "\\\n", " "))
-	for i, a := range args {
-		if a == "sqlite:history.db" {
-			args[i] = "sqlite:" + filepath.Join(t.TempDir(), "history.db")
-		}
-	}
-	took := regexp.MustCompile(` in [0-9.]+m?s$`)
-	var want []string
-	for line := range strings.Lines(block) {
-		if strings.HasPrefix(line, "hourly_by_model synced") {
-			want = append(want, took.ReplaceAllString(strings.TrimSpace(line), ""))
-		}
-	}
-	require.Len(t, want, 2, "the first run and the one after")
-	for i, w := range want {
-		code, out, errOut := run(t, nil, args...)
-		require.Equal(t, 0, code, errOut)
-		assert.Equal(t, w, took.ReplaceAllString(strings.TrimSpace(out), ""), "run %d", i+1)
-	}
-}

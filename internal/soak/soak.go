@@ -47,6 +47,9 @@ type Config struct {
 	// ChaosRate is the share of requests the fake fails in the chaos
 	// phase (0.1 by default).
 	ChaosRate float64
+	// Faults are the kinds of fault the chaos phase injects (every kind
+	// by default).
+	Faults []analyticstest.ChaosFault
 	// AttemptTimeout is the client's per-attempt timeout (15 s by
 	// default): longer than any normal answer on a loaded machine, since
 	// a timeout no fault explains fails the run.
@@ -77,6 +80,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.ChaosRate <= 0 {
 		c.ChaosRate = 0.1
+	}
+	if len(c.Faults) == 0 {
+		c.Faults = analyticstest.AllChaosFaults
 	}
 	if c.Progress == nil {
 		c.Progress = io.Discard
@@ -173,7 +179,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	r.report.startHeap = settledHeap()
 
 	sampler := r.sample()
-	r.setChaos(cfg.ChaosRate, analyticstest.AllChaosFaults)
+	r.setChaos(cfg.ChaosRate, cfg.Faults)
 	fmt.Fprintf(cfg.Progress, "soak: %d workers, chaos at %.0f%% for %s (seed %d)\n", cfg.Workers, 100*cfg.ChaosRate, cfg.Duration, cfg.Seed)
 	var workers sync.WaitGroup
 	for w := range cfg.Workers {

@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"math"
+	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,7 +28,8 @@ func run(t *testing.T, args ...string) string {
 
 // TestSyncAgreesWithQueryAll is the issue's check: `sync --demo` twice,
 // then the table's row count and sums against `query --all` over the
-// same range.
+// same range. The two runs are those docs/sync.md shows, and print the
+// summaries it quotes, all but the time they took.
 func TestSyncAgreesWithQueryAll(t *testing.T) {
 	t.Parallel()
 
@@ -45,6 +48,7 @@ func TestSyncAgreesWithQueryAll(t *testing.T) {
 		requests += n
 		cost += c
 	}
+	documented := documentedSyncs(t)
 	onBoth(t, func(t *testing.T, tg target) {
 		db, driver, dsn := tg.open(t)
 		spec := dsn
@@ -57,6 +61,7 @@ func TestSyncAgreesWithQueryAll(t *testing.T) {
 		assert.Contains(t, first, "hourly_by_model synced 2025-04-01T00:00:00Z to 2025-06-30T00:00:00Z:")
 		second := run(t, args...)
 		assert.Contains(t, second, " 0 rows inserted, 0 updated, 29 unchanged, 0 deleted")
+		assert.Equal(t, documented, []string{untimed(first), untimed(second)}, "docs/sync.md quotes what the two runs print")
 		t.Log(strings.TrimSpace(first))
 		t.Log(strings.TrimSpace(second))
 
@@ -122,4 +127,28 @@ func TestSyncSummaryAsJSON(t *testing.T) {
 	assert.Equal(t, "2025-06-01T00:00:00Z", sum["from"])
 	assert.Equal(t, "2025-06-30T00:00:00Z", sum["oldest_cache"])
 	assert.Equal(t, false, sum["dry_run"])
+}
+
+// took is the end of a summary line that differs from run to run.
+var took = regexp.MustCompile(` in [0-9.]+[mµ]?s$`)
+
+func untimed(summary string) string { return took.ReplaceAllString(strings.TrimSpace(summary), "") }
+
+// documentedSyncs returns the summary lines of the two runs docs/sync.md
+// shows, without their times, after checking that the page's command is
+// the one this test runs.
+func documentedSyncs(t *testing.T) []string {
+	t.Helper()
+	page, err := os.ReadFile("../../docs/sync.md")
+	require.NoError(t, err)
+	require.Contains(t, string(page), "openrouter-analytics sync --demo --db sqlite:history.db --table hourly_by_model \\\n"+
+		"    --metric request_count,total_usage --dimension model --granularity hour --from 2025-04-01\n")
+	var lines []string
+	for line := range strings.Lines(string(page)) {
+		if strings.HasPrefix(line, "hourly_by_model synced ") {
+			lines = append(lines, untimed(line))
+		}
+	}
+	require.Len(t, lines, 2, "the first run and the one after")
+	return lines
 }
