@@ -97,7 +97,8 @@
 //
 // One call reads top to bottom: options (options.go), validation
 // (validate.go), the request (request.go, as gen's builders build it),
-// the retry loop (retry.go) around each attempt (transport.go), the
+// the retry loop and what it retries (retry.go) around each attempt
+// (transport.go) and its middleware (middleware.go), the
 // response funnelled to a typed error (funnel.go, errors.go), then
 // decoding (client.go). The types are those generated from
 // openapi/analytics.yaml into package gen, re-exported here so that

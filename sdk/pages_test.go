@@ -386,6 +386,7 @@ func TestEveryShapeIsExact(t *testing.T) {
 				for _, dir := range []sdk.OrderDirection{sdk.Asc, sdk.Desc} {
 					name := fmt.Sprintf("%s/off-calendar=%v/range=%v/%s", g, offCalendar, tr != (sdk.TimeRange{}), dir)
 					t.Run(name, func(t *testing.T) {
+						t.Parallel()
 						s := series.New(cfg)
 						q := sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"user"}, Granularity: g,
 							TimeRange: tr, OrderBy: sdk.OrderBy{Field: "date", Direction: dir}}
