@@ -20,8 +20,8 @@ type Catalog struct {
 	grains     map[Granularity]GranularityInfo
 }
 
-// NewCatalog indexes a catalog.
-func NewCatalog(meta *AnalyticsMeta) *Catalog {
+// newCatalog indexes a catalog the service sent.
+func newCatalog(meta *AnalyticsMeta) *Catalog {
 	c := &Catalog{
 		meta:       meta,
 		metrics:    make(map[string]MetricInfo, len(meta.Metrics)),
@@ -259,7 +259,7 @@ func (c *Client) fetchCatalog(opts []CallOption) func(context.Context) (*Catalog
 		if err != nil {
 			return nil, err
 		}
-		return NewCatalog(meta), nil
+		return newCatalog(meta), nil
 	}
 }
 
