@@ -74,7 +74,7 @@ func (d Dialect) tableDDL(table string, cols []column, cat *sdk.Catalog) string 
 		}
 		b.WriteString(",\n")
 	}
-	b.WriteString("\tPRIMARY KEY (bucket, row_key)\n)")
+	b.WriteString("\tPRIMARY KEY (bucket, row_key)\n)" + d.tableOptions)
 	return b.String()
 }
 
