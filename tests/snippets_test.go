@@ -94,7 +94,8 @@ func exportData(t *testing.T) func(path string) (io.ReadCloser, error) {
 	for _, m := range regexp.MustCompile(`"([^"]+)"`).FindAllStringSubmatch(snippetImports, -1) {
 		paths = append(paths, m[1])
 	}
-	out, err := exec.Command("go", append([]string{"list", "-export", "-deps", "-f", "{{.ImportPath}}\t{{.Export}}"}, paths...)...).Output()
+	args := append(append([]string{"list"}, buildFlags...), "-export", "-deps", "-f", "{{.ImportPath}}\t{{.Export}}")
+	out, err := exec.Command("go", append(args, paths...)...).Output()
 	if err != nil {
 		t.Fatalf("go list -export: %v", err)
 	}
