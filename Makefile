@@ -62,9 +62,11 @@ SLOWEST_FIRST := ./sdk/dbsync ./sdk ./internal/soak ./internal/cli ./tests
 # detector does not change, and take many times as long under it.
 NORACE_TESTS := ^TestAdversarialBodiesCostAtMost3xTheirSize$$
 
-## test-long: the sweeps make test cuts short (the adversarial bodies at 8 MiB)
+## test-long: the sweeps make test cuts short (the adversarial bodies at 8 MiB;
+## sync killed at five moments and eight overlapping runs, under -race)
 test-long:
 	$(GO) test -count=1 -run '^TestAdversarialBodiesCostAtMost3xTheirSize$$' ./sdk/row/ -args -long
+	$(GO) test $(RACEFLAGS) -count=1 -run '^(TestKilledRunsLoseNothing|TestOverlappingRuns)$$' ./sdk/dbsync/ -args -long
 
 ## lint-ci: check the GitHub workflows with actionlint (pinned in tools/go.mod)
 lint-ci:

@@ -33,7 +33,7 @@ func child() int {
 }
 
 // TestKilledRunsLoseNothing kills a sync process (the command's `sync`)
-// with SIGKILL at five seeded moments: as the n'th query reaches the
+// with SIGKILL at five seeded moments (two without -long): as the n'th query reaches the
 // server, or as its answer leaves. After each kill the table holds
 // exactly the pages before its saved state, and a complete run then
 // gives the table of a run never interrupted, row for row.
@@ -51,7 +51,7 @@ func TestKilledRunsLoseNothing(t *testing.T) {
 		clean := dump(t, cleanDB, ds.Table)
 
 		r := rand.New(rand.NewPCG(22, 5))
-		for moment := range 5 {
+		for moment := range sized(5, 2) {
 			n, after := 2+r.IntN(8), r.IntN(2) == 1
 			db, driver, dsn := tg.open(t)
 			spec := dsn

@@ -65,10 +65,11 @@ func atoi(t *testing.T, s string) int {
 	return n
 }
 
-// Eight runs at once, on a fresh table and on an existing one, in both
-// databases, stepping aside (the default) and waiting (--wait): every
-// run exits 0 or with the busy status, the table is the fake's answer,
-// the saved count is count(*), and every summary is true.
+// Eight runs at once (four without -long), on a fresh table and on an
+// existing one, in both databases, stepping aside (the default) and
+// waiting (--wait): every run exits 0 or with the busy status, the table
+// is the fake's answer, the saved count is count(*), and every summary
+// is true.
 func TestOverlappingRuns(t *testing.T) {
 	t.Parallel()
 
@@ -90,7 +91,8 @@ func TestOverlappingRuns(t *testing.T) {
 					args = append(args, "--wait")
 				}
 				for _, which := range []string{"fresh", "existing"} {
-					outs := syncProcesses(t, fake, 8, args)
+					runs := sized(8, 4)
+					outs := syncProcesses(t, fake, runs, args)
 					ran, inserted := 0, 0
 					rows := count(t, db, ds.Table)
 					for i, o := range outs {
@@ -111,7 +113,7 @@ func TestOverlappingRuns(t *testing.T) {
 					}
 					assert.GreaterOrEqual(t, ran, 1)
 					if mode == "wait" {
-						assert.Equal(t, 8, ran)
+						assert.Equal(t, runs, ran)
 					}
 					assert.Equal(t, want, table(t, db, ds), "%s table", which)
 					_, saved := state(t, db, tg, ds.Table)
@@ -121,7 +123,7 @@ func TestOverlappingRuns(t *testing.T) {
 					} else {
 						assert.Zero(t, inserted)
 					}
-					t.Logf("%s, %s table: %d of 8 ran, %d stepped aside", mode, which, ran, 8-ran)
+					t.Logf("%s, %s table: %d of %d ran, %d stepped aside", mode, which, ran, runs, runs-ran)
 				}
 			})
 		}

@@ -2,6 +2,7 @@ package dbsync_test
 
 import (
 	"context"
+	"flag"
 	"database/sql"
 	"fmt"
 	"os"
@@ -20,6 +21,19 @@ import (
 // The tests run on a real SQLite file and on a throwaway PostgreSQL
 // cluster, started once for the package. Without PostgreSQL they say so
 // loudly, and skip; with pgtest.RequireEnv set (CI), they fail.
+
+// long runs the process tests at full size (make test-long): SIGKILL at
+// five moments rather than two, eight overlapping runs rather than four.
+var long = flag.Bool("long", false, "run the process tests at full size")
+
+// sized is n under -long, else short: the process tests start a
+// race-built test binary for every run, which costs more than the runs.
+func sized(n, short int) int {
+	if *long {
+		return n
+	}
+	return short
+}
 
 var cluster struct {
 	once sync.Once
