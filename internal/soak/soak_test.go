@@ -50,7 +50,7 @@ func TestRandomQueriesAreValid(t *testing.T) {
 	for seed := range uint64(20) {
 		rnd := rand.New(rand.NewPCG(seed, seed))
 		used := coverage{}
-		for range 2000 {
+		for range 500 {
 			q := randomQuery(rnd, used)
 			if err := sdk.ValidateQuery(&q); err != nil {
 				t.Fatalf("seed %d: %v", seed, err)
