@@ -25,7 +25,7 @@ func TestReadmeQueries(t *testing.T) {
 	blocks := regexp.MustCompile("(?s)```sql\n-- (PostgreSQL|SQLite)\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
 	require.Len(t, blocks, 6, "three queries, each for PostgreSQL and for SQLite")
 	now := time.Now().UTC()
-	data := analyticstest.DataConfig{Rows: 20_000, Days: 40, End: now.Truncate(time.Hour).Add(time.Hour)}
+	data := analyticstest.DataConfig{Rows: 5_000, Days: 40, End: now.Truncate(time.Hour).Add(time.Hour)}
 	onBoth(t, func(t *testing.T, tg target) {
 		fake := analyticstest.NewServer(t, analyticstest.WithData(data), analyticstest.WithoutRequestLog())
 		db, _, _ := tg.open(t)
