@@ -30,7 +30,10 @@ func (w Windows) fill(q *QueryRequest, now time.Time) bool {
 	return true
 }
 
-// WithWindows replaces the table, for a service that changes its mind.
+// Windows is how long a range the service answers one query over, by
+// what the query asks for, and the range it answers a query without
+// one. Exports cut a longer range into windows; WithWindows replaces
+// the table, for a service that changes its mind.
 type Windows struct {
 	// Long is the window of an ordinary query.
 	Long time.Duration

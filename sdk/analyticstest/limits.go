@@ -33,6 +33,7 @@ type Limits struct {
 // RangePolicy is what the fake does with a range longer than its window.
 type RangePolicy int
 
+// The policies, from the most lenient.
 const (
 	RangesIgnore RangePolicy = iota // answer the whole range
 	RangesRefuse                    // a 400 naming the window
@@ -136,7 +137,7 @@ func (h *Handler) windows() sdk.Option {
 
 // rate is the client option that paces a client as the fake limits it.
 func (s *Server) rate() sdk.Option {
-	if l := s.Handler.limits; l != nil && l.PerMinute > 0 {
+	if l := s.limits; l != nil && l.PerMinute > 0 {
 		return sdk.WithRateLimit(l.PerMinute, l.Minute)
 	}
 	return sdk.WithRateLimit(0, 0)

@@ -506,7 +506,7 @@ func (s *Server) Client(opts ...sdk.Option) *sdk.Client {
 		sdk.WithBaseURL(s.URL),
 		sdk.WithHTTPClient(&http.Client{Transport: tr}),
 		s.rate(),
-		s.Handler.windows(),
+		s.windows(),
 	}, opts...)
 	c, err := sdk.NewClient(all...)
 	if err != nil {

@@ -2,8 +2,8 @@ package dbsync_test
 
 import (
 	"context"
-	"flag"
 	"database/sql"
+	"flag"
 	"fmt"
 	"os"
 	"sync"
