@@ -51,12 +51,7 @@ vet:
 ## (the allocation bounds that skip under -race run first, without it)
 test: vet check-generate lint-ci
 	$(GO) test -count=1 -run '$(NORACE_TESTS)' ./sdk/row/
-	$(GO) run ./internal/tools/testtimes $(RACEFLAGS) -count=1 $(SLOWEST_FIRST) ./...
-
-# The packages whose tests take longest, named first so that the go
-# command starts them first (it runs packages in the order given, two
-# at a time on two cores) and the short ones fill in beside them.
-SLOWEST_FIRST := ./sdk/dbsync ./sdk ./internal/soak ./internal/cli ./tests
+	$(GO) run ./internal/tools/testtimes $(RACEFLAGS) -count=1 ./...
 
 # The tests that skip under -race: they count bytes, which the race
 # detector does not change, and take many times as long under it.

@@ -42,7 +42,7 @@ func TestReadmeQuickStart(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644))
 	bin := filepath.Join(t.TempDir(), "quickstart")
-	build := exec.Command("go", append(append([]string{"build"}, buildFlags...), "-mod=mod", "-o", bin, ".")...)
+	build := exec.Command("go", append(append([]string{"build"}, buildFlags()...), "-mod=mod", "-o", bin, ".")...)
 	build.Dir = dir
 	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
 	out, err := build.CombinedOutput()

@@ -15,6 +15,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/race"
 )
 
 // snippetImports are the packages the README's and the package docs'
@@ -94,7 +96,7 @@ func exportData(t *testing.T) func(path string) (io.ReadCloser, error) {
 	for _, m := range regexp.MustCompile(`"([^"]+)"`).FindAllStringSubmatch(snippetImports, -1) {
 		paths = append(paths, m[1])
 	}
-	args := append(append([]string{"list"}, buildFlags...), "-export", "-deps", "-f", "{{.ImportPath}}\t{{.Export}}")
+	args := append(append([]string{"list"}, buildFlags()...), "-export", "-deps", "-f", "{{.ImportPath}}\t{{.Export}}")
 	out, err := exec.Command("go", append(args, paths...)...).Output()
 	if err != nil {
 		t.Fatalf("go list -export: %v", err)
@@ -167,6 +169,17 @@ func typeCheck(code string, imp types.Importer) error {
 	}}
 	_, _ = conf.Check("snippet", fset, []*ast.File{f}, nil)
 	return errors.Join(errs...)
+}
+
+// buildFlags are the flags the tests that run the go command pass it:
+// those of the test binary itself, so that what it compiles is what
+// make test compiled already, found in the build cache rather than
+// compiled a second time without the race detector.
+func buildFlags() []string {
+	if race.Enabled {
+		return []string{"-race"}
+	}
+	return nil
 }
 
 // markdownDocs are the Markdown pages whose code blocks the docs tests

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/a2d11fc8/openrouter-analytics-go/internal/race"
 )
 
 // cost decodes body and reports the bytes that allocated and the bytes
@@ -54,7 +56,7 @@ var long = flag.Bool("long", false, "run the adversarial bodies at 8 MiB")
 //
 // Not parallel: it measures the process's heap.
 func TestAdversarialBodiesCostAtMost3xTheirSize(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("an allocation bound, run without -race (make test does)")
 	}
 	size := 2 << 20

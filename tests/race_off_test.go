@@ -1,8 +1,0 @@
-//go:build !race
-
-package tests
-
-// buildFlags are the flags the tests that run the go command pass it:
-// those of the test binary itself, so that what it compiles is what
-// go test compiled already, found in the build cache.
-var buildFlags []string
