@@ -235,3 +235,33 @@ func TestNormalResponsesMatchTheSpec(t *testing.T) {
 	assert.Equal(t, 200, status)
 	assert.Empty(t, violations)
 }
+
+// What checking the fake's own answers costs, and that only a fake with
+// a violation handler pays it: NewHandler's default, and a nil handler,
+// answer for a small share of the allocations.
+//
+// Not parallel: it counts the process's allocations.
+func TestResponsesAreCheckedOnlyForAHandler(t *testing.T) {
+	serve := func(h http.Handler) func() {
+		return func() {
+			r := httptest.NewRequest(http.MethodGet, "/api/v1/analytics/meta", nil)
+			r.Header.Set("Authorization", "Bearer "+analyticstest.ManagementKey)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != http.StatusOK {
+				t.Fatalf("meta: %d %s", w.Code, w.Body)
+			}
+		}
+	}
+	checked := analyticstest.NewHandler(analyticstest.WithoutRequestLog(), analyticstest.WithViolationHandler(func(err error) { t.Error(err) }))
+	unchecked := analyticstest.NewHandler(analyticstest.WithoutRequestLog())
+	unset := analyticstest.NewHandler(analyticstest.WithoutRequestLog(), analyticstest.WithViolationHandler(nil))
+	serve(checked)() // the spec loads once, outside the counts
+
+	withCheck := testing.AllocsPerRun(20, serve(checked))
+	for name, h := range map[string]http.Handler{"no handler": unchecked, "nil handler": unset} {
+		without := testing.AllocsPerRun(20, serve(h))
+		t.Logf("%s: %.0f allocations a meta answer, %.0f checked", name, without, withCheck)
+		assert.Less(t, without, withCheck/3, name)
+	}
+}

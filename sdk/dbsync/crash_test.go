@@ -41,7 +41,7 @@ func TestKilledRunsLoseNothing(t *testing.T) {
 	t.Parallel()
 
 	onBoth(t, func(t *testing.T, tg target) {
-		fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+		fake := newFake(t)
 		ds := hourly()
 		want := truth(t, fake, ds, start, end, end)
 

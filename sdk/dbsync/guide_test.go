@@ -183,7 +183,7 @@ func TestMondayWeeksToo(t *testing.T) {
 func TestABucketMidPageIsRefused(t *testing.T) {
 	t.Parallel()
 
-	fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+	fake := newFake(t)
 	srv := rewriting(t, fake, func(r map[string]any) {
 		if k, ok := r["date__hour"].(string); ok {
 			r["date__hour"] = strings.Replace(k, ":00:00", ":30:00", 1)
@@ -223,7 +223,7 @@ func TestNoGapFromANarrowingServer(t *testing.T) {
 
 	onBoth(t, func(t *testing.T, tg target) {
 		data := analyticstest.DataConfig{Rows: 20_000, Days: 90}
-		fake := analyticstest.NewServer(t, analyticstest.WithData(data), analyticstest.WithoutRequestLog(),
+		fake := newFake(t, analyticstest.WithData(data),
 			analyticstest.WithLimits(analyticstest.Limits{Ranges: analyticstest.RangesNarrow}))
 		ds := dbsync.Dataset{Table: "daily_by_provider", Query: sdk.QueryRequest{Metrics: []string{"request_count"}, Dimensions: []string{"provider"}, Granularity: sdk.GranularityDay}}
 		from := end.AddDate(0, 0, -60)

@@ -24,6 +24,16 @@ import (
 // which (api_key_id) has two keys that share a name.
 var small = analyticstest.DataConfig{Rows: 3_000, Days: 5}
 
+// newFake is the fake the sync tests talk to: the small data set unless
+// opts say otherwise, and no request log. It does not check its own
+// answers against the spec, which would be a third of its cost here: the
+// contract tests (tests/) and the fake's own tests do that.
+func newFake(t testing.TB, opts ...analyticstest.Option) *analyticstest.Server {
+	t.Helper()
+	base := []analyticstest.Option{analyticstest.WithData(small), analyticstest.WithoutRequestLog(), analyticstest.WithViolationHandler(nil)}
+	return analyticstest.NewServer(t, append(base, opts...)...)
+}
+
 var (
 	end   = analyticstest.DefaultEnd
 	start = end.AddDate(0, 0, -small.Days)

@@ -74,7 +74,7 @@ func TestOverlappingRuns(t *testing.T) {
 	t.Parallel()
 
 	onBoth(t, func(t *testing.T, tg target) {
-		fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+		fake := newFake(t)
 		ds := hourly()
 		want := truth(t, fake, ds, start, end, end)
 		for _, mode := range []string{"step aside", "wait"} {
@@ -137,7 +137,7 @@ func TestBusyInOneProcess(t *testing.T) {
 	t.Parallel()
 
 	onBoth(t, func(t *testing.T, tg target) {
-		fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+		fake := newFake(t)
 		db, driver, dsn := tg.open(t)
 		other, err := sql.Open(driver, dsn)
 		require.NoError(t, err)
@@ -195,7 +195,7 @@ func TestADriftedCountIsMended(t *testing.T) {
 	t.Parallel()
 
 	onBoth(t, func(t *testing.T, tg target) {
-		fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+		fake := newFake(t)
 		db, _, _ := tg.open(t)
 		ds := hourly()
 		_, err := syncOnce(t, db, tg, fake.Client(), ds)

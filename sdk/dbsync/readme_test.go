@@ -27,7 +27,7 @@ func TestReadmeQueries(t *testing.T) {
 	now := time.Now().UTC()
 	data := analyticstest.DataConfig{Rows: 5_000, Days: 40, End: now.Truncate(time.Hour).Add(time.Hour)}
 	onBoth(t, func(t *testing.T, tg target) {
-		fake := analyticstest.NewServer(t, analyticstest.WithData(data), analyticstest.WithoutRequestLog())
+		fake := newFake(t, analyticstest.WithData(data))
 		db, _, _ := tg.open(t)
 		for _, ds := range []dbsync.Dataset{
 			{Table: "daily_by_key", Query: sdk.QueryRequest{Metrics: []string{"total_usage", "request_count"}, Dimensions: []string{"api_key_id"}, Granularity: sdk.GranularityDay}},

@@ -6,7 +6,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/a2d11fc8/openrouter-analytics-go/sdk/analyticstest"
 	"github.com/a2d11fc8/openrouter-analytics-go/sdk/dbsync"
 )
 
@@ -17,7 +16,7 @@ func TestAnEarlierVersionsTableIsMigrated(t *testing.T) {
 	t.Parallel()
 
 	onBoth(t, func(t *testing.T, tg target) {
-		fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+		fake := newFake(t)
 		db, _, _ := tg.open(t)
 		ds := hourly()
 		_, err := syncOnce(t, db, tg, fake.Client(), ds)

@@ -21,7 +21,7 @@ func TestFirstRunHoldsEveryRow(t *testing.T) {
 	t.Parallel()
 
 	onBoth(t, func(t *testing.T, tg target) {
-		fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+		fake := newFake(t)
 		db, _, _ := tg.open(t)
 		ds := hourly()
 		sum, err := syncOnce(t, db, tg, fake.Client(), ds)
@@ -54,7 +54,7 @@ func TestIDsBesideLabels(t *testing.T) {
 	t.Parallel()
 
 	onBoth(t, func(t *testing.T, tg target) {
-		fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+		fake := newFake(t)
 		db, _, _ := tg.open(t)
 		ds := hourly()
 		_, err := syncOnce(t, db, tg, fake.Client(), ds)
@@ -101,7 +101,7 @@ func TestTwoRunsEqualOne(t *testing.T) {
 	t.Parallel()
 
 	onBoth(t, func(t *testing.T, tg target) {
-		fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+		fake := newFake(t)
 		db, _, _ := tg.open(t)
 		ds := hourly()
 		_, err := syncOnce(t, db, tg, fake.Client(), ds)
@@ -129,7 +129,7 @@ func TestAnEarlierFromBackfills(t *testing.T) {
 	t.Parallel()
 
 	onBoth(t, func(t *testing.T, tg target) {
-		fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+		fake := newFake(t)
 		db, _, _ := tg.open(t)
 		ds := hourly()
 		ds.Query.Limit = 0
@@ -150,7 +150,7 @@ func TestLateGenerationsUpdateTheOpenBucket(t *testing.T) {
 	t.Parallel()
 
 	onBoth(t, func(t *testing.T, tg target) {
-		fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+		fake := newFake(t)
 		db, _, _ := tg.open(t)
 		ds := hourly()
 		last := end.Add(-time.Hour) // the data's last hour
@@ -183,7 +183,7 @@ func TestChaosEndsCleanOrAtACommittedPage(t *testing.T) {
 		ds := hourly()
 		var clean, failed int
 		for seed := uint64(1); seed <= 3; seed++ {
-			fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog(), analyticstest.WithChaos(analyticstest.ChaosConfig{
+			fake := newFake(t, analyticstest.WithChaos(analyticstest.ChaosConfig{
 				Seed: seed, Rate: 0.3, RetryAfter: "0",
 				Faults: []analyticstest.ChaosFault{analyticstest.Chaos503, analyticstest.Chaos429, analyticstest.ChaosHTML500,
 					analyticstest.ChaosResetBeforeHeaders, analyticstest.ChaosResetMidBody, analyticstest.ChaosTruncatedBody},
@@ -218,7 +218,7 @@ func TestAChangedDefinitionIsRefused(t *testing.T) {
 	t.Parallel()
 
 	onBoth(t, func(t *testing.T, tg target) {
-		fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+		fake := newFake(t)
 		db, _, _ := tg.open(t)
 		ds := hourly()
 		ds.Query.Limit = 0
@@ -248,7 +248,7 @@ func TestDryRunKeepsNothing(t *testing.T) {
 	t.Parallel()
 
 	onBoth(t, func(t *testing.T, tg target) {
-		fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+		fake := newFake(t)
 		db, _, _ := tg.open(t)
 		ds := hourly()
 		ds.Query.Limit = 0
@@ -273,7 +273,7 @@ func TestDryRunKeepsNothing(t *testing.T) {
 func TestDatasetsThatCannotBeSynced(t *testing.T) {
 	t.Parallel()
 
-	fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+	fake := newFake(t)
 	db, _, _ := sqliteTarget.open(t)
 	mod := func(f func(*dbsync.Dataset)) dbsync.Dataset { ds := hourly(); f(&ds); return ds }
 	for _, tc := range []struct {
@@ -335,7 +335,7 @@ func TestRowsUnlikeTheDatasetAreRefused(t *testing.T) {
 	t.Parallel()
 
 	db, _, _ := sqliteTarget.open(t)
-	fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+	fake := newFake(t)
 	for _, tc := range []struct {
 		name   string
 		change func(map[string]any)
@@ -362,7 +362,7 @@ func TestRowsUnlikeTheDatasetAreRefused(t *testing.T) {
 func TestADatabaseErrorEndsTheRun(t *testing.T) {
 	t.Parallel()
 
-	fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+	fake := newFake(t)
 	db, _, _ := sqliteTarget.open(t)
 	ds := hourly()
 	_, err := syncOnce(t, db, sqliteTarget, fake.Client(), ds)
@@ -384,7 +384,7 @@ func TestADatabaseErrorEndsTheRun(t *testing.T) {
 func TestEveryGranularity(t *testing.T) {
 	t.Parallel()
 
-	fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+	fake := newFake(t)
 	from := start.Add(50*time.Hour + 7*time.Minute) // a Sunday, 02:07
 	now := end.Add(-17*time.Hour - 30*time.Second)
 	for _, g := range []sdk.Granularity{sdk.GranularityMinute, sdk.GranularityHour, sdk.GranularityDay, sdk.GranularityWeek, sdk.GranularityMonth} {
@@ -412,7 +412,7 @@ func TestEveryGranularity(t *testing.T) {
 func TestWarningsReachTheSummary(t *testing.T) {
 	t.Parallel()
 
-	fake := analyticstest.NewServer(t, analyticstest.WithData(small), analyticstest.WithoutRequestLog())
+	fake := newFake(t)
 	db, _, _ := sqliteTarget.open(t)
 	ds := hourly()
 	ds.Query.Filters = []sdk.Filter{sdk.In("model", "openai/gpt-4o", "nobody/nothing")}
